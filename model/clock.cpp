@@ -1,0 +1,10 @@
+#include "clock.h"
+
+namespace heliodesk {
+
+QString quotaPeriodOf(const QDateTime &moment)
+{
+    return moment.toUTC().toString(QStringLiteral("yyyy-MM"));
+}
+
+} // namespace heliodesk

@@ -1,0 +1,40 @@
+#pragma once
+
+// Plans: monthly query limits and which agents each includes. Changes apply from the next query on.
+
+#include "actor.h"
+#include "clock.h"
+
+#include "storage/database.h"
+#include "storage/records.h"
+
+#include <memory>
+
+namespace heliodesk {
+
+struct PlanChanges {
+    std::optional<QString> newName;
+    std::optional<std::optional<int>> monthlyLimit; // set to nullopt-inside for unlimited
+    std::optional<QStringList> agentIds;
+};
+
+class PlanService
+{
+public:
+    PlanService(std::shared_ptr<Database> database, std::shared_ptr<const Clock> clock);
+
+    Result<QList<PlanRecord>> listPlans();
+    Result<QList<AgentRecord>> listAgents();
+    /// Admins only. An empty `agentIds` includes every agent.
+    Result<PlanRecord> addPlan(const Actor &actor, const QString &name, std::optional<int> monthlyLimit,
+                               const QStringList &agentIds = {});
+    Result<PlanRecord> updatePlan(const Actor &actor, const QString &name, const PlanChanges &changes);
+
+private:
+    Result<QStringList> validAgents(const QSqlDatabase &db, const QStringList &agentIds);
+
+    std::shared_ptr<Database> m_database;
+    std::shared_ptr<const Clock> m_clock;
+};
+
+} // namespace heliodesk

@@ -1,0 +1,64 @@
+#pragma once
+
+// The open database: one named connection per thread, opened on first use in that thread.
+
+#include "databaselocation.h"
+#include "error.h"
+
+#include <QSqlDatabase>
+#include <QThreadStorage>
+
+#include <chrono>
+#include <memory>
+
+namespace heliodesk {
+
+struct DatabaseOptions {
+    /// How long a write waits for another writer before failing with DatabaseBusy.
+    std::chrono::milliseconds busyTimeout{5000};
+    bool readOnly = false;
+    /// Apply pending schema migrations on open (off for tools that only inspect a file).
+    bool migrate = true;
+};
+
+class Database
+{
+public:
+    enum class Dialect { Sqlite, PostgreSql };
+
+    /// Opens the database at `location`, creating the file and its folder when missing, and brings
+    /// the schema up to date. Fails with DatabaseTooNew for a database written by a newer program.
+    static Result<std::shared_ptr<Database>> open(const DatabaseLocation &location, const DatabaseOptions &options = {});
+
+    ~Database();
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+
+    /// This thread's connection, opened (with its pragmas) on the first call in the thread.
+    /// It is closed when the thread ends or when the Database is destroyed (for the owning thread).
+    Result<QSqlDatabase> connection();
+
+    /// Closes this thread's connection now; the next connection() opens a new one.
+    void closeThreadConnection();
+
+    [[nodiscard]] const DatabaseLocation &location() const { return m_location; }
+    [[nodiscard]] const DatabaseOptions &options() const { return m_options; }
+    [[nodiscard]] Dialect dialect() const { return m_dialect; }
+
+    /// Heliodesk connections open in this process, across every Database and thread; tests read it
+    /// to prove that nothing leaks.
+    static int openConnectionCount();
+
+private:
+    struct ThreadConnection;
+    Database(DatabaseLocation location, DatabaseOptions options);
+    Result<void> openThreadConnection(const QString &name);
+
+    DatabaseLocation m_location;
+    DatabaseOptions m_options;
+    Dialect m_dialect = Dialect::Sqlite;
+    QString m_namePrefix;
+    QThreadStorage<ThreadConnection *> m_threadConnections;
+};
+
+} // namespace heliodesk

@@ -1,0 +1,78 @@
+#include "databaselocation.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
+
+namespace heliodesk {
+
+Result<DatabaseLocation> DatabaseLocation::parse(const QString &text)
+{
+    const QString trimmed = text.trimmed();
+    if (trimmed.isEmpty())
+        return fail(ErrorCode::InvalidInput, QStringLiteral("No database location was given."));
+
+    if (trimmed.startsWith(u"postgresql://", Qt::CaseInsensitive) || trimmed.startsWith(u"postgres://", Qt::CaseInsensitive)) {
+        const QUrl url(trimmed, QUrl::StrictMode);
+        if (!url.isValid() || url.host().isEmpty())
+            return fail(ErrorCode::InvalidInput,
+                        QStringLiteral("The database URL is not valid. Use postgresql://user[:password]@host[:port]/dbname."),
+                        url.errorString());
+        const QString dbName = url.path().mid(1);
+        if (dbName.isEmpty() || dbName.contains(u'/'))
+            return fail(ErrorCode::InvalidInput,
+                        QStringLiteral("The database URL names no database. Use postgresql://user[:password]@host[:port]/dbname."));
+        DatabaseLocation location;
+        location.m_engine = Engine::PostgreSql;
+        location.m_url = url;
+        return location;
+    }
+    if (trimmed.contains(u"://"))
+        return fail(ErrorCode::InvalidInput,
+                    QStringLiteral("Unknown kind of database location “%1”: give a file path or a postgresql:// URL.").arg(trimmed));
+
+    QString path = trimmed;
+    if (path.startsWith(u"file:"))
+        path = QUrl(path).toLocalFile();
+    if (path.isEmpty())
+        return fail(ErrorCode::InvalidInput, QStringLiteral("The database file path is empty."));
+    return sqliteFile(path);
+}
+
+DatabaseLocation DatabaseLocation::sqliteFile(const QString &path)
+{
+    DatabaseLocation location;
+    location.m_engine = Engine::Sqlite;
+    location.m_sqlitePath = QFileInfo(path).absoluteFilePath();
+    return location;
+}
+
+QString DatabaseLocation::defaultSqlitePath()
+{
+    // GenericDataLocation is ~/.local/share on Linux, ~/Library/Application Support on macOS and
+    // %LOCALAPPDATA% on Windows: the program's own folder inside it keeps data out of the install folder.
+#if defined(Q_OS_LINUX)
+    const QString folderName = QStringLiteral("heliodesk");
+#else
+    const QString folderName = QStringLiteral("Heliodesk");
+#endif
+    const QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+    return QDir(base).filePath(folderName + QStringLiteral("/heliodesk.sqlite3"));
+}
+
+Result<DatabaseLocation> DatabaseLocation::fromEnvironmentOrDefault()
+{
+    const QString fromEnv = qEnvironmentVariable("HELIODESK_DB");
+    if (!fromEnv.trimmed().isEmpty())
+        return parse(fromEnv).map_error([](const Error &e) { return e.withContext(QStringLiteral("HELIODESK_DB")); });
+    return sqliteFile(defaultSqlitePath());
+}
+
+QString DatabaseLocation::displayName() const
+{
+    if (m_engine == Engine::Sqlite)
+        return QDir::toNativeSeparators(m_sqlitePath);
+    return m_url.toDisplayString(QUrl::RemovePassword);
+}
+
+} // namespace heliodesk

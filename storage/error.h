@@ -1,0 +1,71 @@
+#pragma once
+
+// Typed errors shared by every layer: a code for programs and a sentence for people.
+
+#include <QDebug>
+#include <QString>
+
+#include <tl/expected.hpp>
+
+namespace heliodesk {
+
+enum class ErrorCode {
+    Internal,           // a bug or an unexpected state; the detail says more
+    InvalidInput,       // the caller passed something malformed
+    NotFound,           // the user, plan, … does not exist
+    NotAllowed,         // the actor may not do this
+    Duplicate,          // a name that must be unique is taken
+    WrongCredentials,   // unknown user or wrong password (deliberately not told apart)
+    LockedOut,          // too many failed sign-ins
+    AccountDisabled,
+    QuotaExceeded,
+    DatabaseBusy,       // locked by another writer beyond the busy timeout
+    DatabaseReadOnly,
+    DiskFull,
+    NotADatabase,       // the file exists but is not a SQLite database
+    DatabaseCorrupt,
+    DatabaseTooNew,     // written by a newer Heliodesk
+    CannotOpen,
+    ConstraintViolated, // the database refused a change (foreign key, trigger, check)
+    ConnectionLost,
+    Io,
+};
+
+/// What went wrong: a code, one sentence a person understands, and the technical detail for logs.
+class Error
+{
+public:
+    Error() = default;
+    Error(ErrorCode code, QString message, QString detail = {});
+
+    [[nodiscard]] ErrorCode code() const { return m_code; }
+    [[nodiscard]] const QString &message() const { return m_message; }
+    [[nodiscard]] const QString &detail() const { return m_detail; }
+
+    /// The message followed by the technical detail, for logs.
+    [[nodiscard]] QString toLogString() const;
+
+    /// A copy whose message is prefixed with what was being attempted ("Could not delete user ann: …").
+    [[nodiscard]] Error withContext(const QString &context) const;
+
+private:
+    ErrorCode m_code = ErrorCode::Internal;
+    QString m_message;
+    QString m_detail;
+};
+
+template<typename T>
+using Result = tl::expected<T, Error>;
+
+using Unexpected = tl::unexpected<Error>;
+
+inline Unexpected fail(ErrorCode code, QString message, QString detail = {})
+{
+    return Unexpected(Error(code, std::move(message), std::move(detail)));
+}
+
+QDebug operator<<(QDebug debug, const Error &error);
+
+const char *errorCodeName(ErrorCode code);
+
+} // namespace heliodesk

@@ -1,0 +1,260 @@
+#include "migrations.h"
+
+#include "sql.h"
+#include "transaction.h"
+
+#include <QDateTime>
+#include <QLoggingCategory>
+
+namespace heliodesk {
+
+Q_LOGGING_CATEGORY(lcMigrations, "heliodesk.migrations")
+
+namespace {
+
+std::vector<Migration> buildMigrations()
+{
+    std::vector<Migration> list;
+    list.push_back(Migration{1, QStringLiteral("initial schema"), {
+        QStringLiteral(R"(CREATE TABLE agents (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+            system_prompt TEXT NOT NULL DEFAULT '',
+            model TEXT NOT NULL DEFAULT '',
+            sort_order INTEGER NOT NULL DEFAULT 0))"),
+        QStringLiteral(R"(CREATE TABLE plans (
+            id {{ID}},
+            name TEXT NOT NULL UNIQUE,
+            monthly_limit INTEGER CHECK (monthly_limit IS NULL OR monthly_limit >= 0),
+            is_default INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),
+            created_at {{BIGINT}} NOT NULL))"),
+        QStringLiteral(R"(CREATE TABLE plan_agents (
+            plan_id {{BIGINT}} NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+            agent_id TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+            PRIMARY KEY (plan_id, agent_id)))"),
+        QStringLiteral(R"(CREATE TABLE users (
+            id {{ID}},
+            username TEXT NOT NULL UNIQUE,
+            display_name TEXT NOT NULL DEFAULT '',
+            role TEXT NOT NULL CHECK (role IN ('admin', 'analyst')),
+            status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'disabled')),
+            plan_id {{BIGINT}} NOT NULL REFERENCES plans(id),
+            password_hash TEXT NOT NULL,
+            failed_sign_ins INTEGER NOT NULL DEFAULT 0,
+            locked_until {{BIGINT}},
+            quota_mode TEXT NOT NULL DEFAULT 'plan' CHECK (quota_mode IN ('plan', 'limit', 'unlimited')),
+            quota_limit INTEGER CHECK (quota_limit IS NULL OR quota_limit >= 0),
+            quota_used INTEGER NOT NULL DEFAULT 0 CHECK (quota_used >= 0),
+            quota_period TEXT NOT NULL DEFAULT '',
+            created_at {{BIGINT}} NOT NULL,
+            last_sign_in_at {{BIGINT}},
+            password_changed_at {{BIGINT}} NOT NULL,
+            CHECK (quota_mode <> 'limit' OR quota_limit IS NOT NULL)))"),
+        QStringLiteral(R"(CREATE TABLE hired_agents (
+            user_id {{BIGINT}} NOT NULL REFERENCES users(id),
+            agent_id TEXT NOT NULL REFERENCES agents(id),
+            hired_at {{BIGINT}} NOT NULL,
+            PRIMARY KEY (user_id, agent_id)))"),
+        QStringLiteral(R"(CREATE TABLE conversations (
+            id {{ID}},
+            user_id {{BIGINT}} NOT NULL REFERENCES users(id),
+            agent_id TEXT NOT NULL REFERENCES agents(id),
+            title TEXT NOT NULL DEFAULT '',
+            pinned INTEGER NOT NULL DEFAULT 0 CHECK (pinned IN (0, 1)),
+            created_at {{BIGINT}} NOT NULL,
+            updated_at {{BIGINT}} NOT NULL))"),
+        QStringLiteral("CREATE INDEX conversations_by_user ON conversations (user_id, updated_at)"),
+        QStringLiteral(R"(CREATE TABLE usage_events (
+            id {{ID}},
+            user_id {{BIGINT}} NOT NULL REFERENCES users(id),
+            agent_id TEXT NOT NULL,
+            conversation_id {{BIGINT}} REFERENCES conversations(id) ON DELETE SET NULL,
+            period TEXT NOT NULL,
+            outcome TEXT NOT NULL DEFAULT 'reserved' CHECK (outcome IN ('reserved', 'complete', 'failed', 'cancelled')),
+            error TEXT,
+            created_at {{BIGINT}} NOT NULL,
+            finished_at {{BIGINT}}))"),
+        QStringLiteral("CREATE INDEX usage_events_by_user ON usage_events (user_id, period)"),
+        QStringLiteral("CREATE INDEX usage_events_by_time ON usage_events (created_at)"),
+        QStringLiteral("CREATE INDEX usage_events_by_conversation ON usage_events (conversation_id)"),
+        QStringLiteral(R"(CREATE TABLE messages (
+            id {{ID}},
+            conversation_id {{BIGINT}} NOT NULL REFERENCES conversations(id),
+            role TEXT NOT NULL CHECK (role IN ('user', 'assistant', 'system')),
+            content TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'complete'
+                CHECK (status IN ('streaming', 'complete', 'cancelled', 'failed', 'interrupted')),
+            error TEXT,
+            sources TEXT,
+            usage_event_id {{BIGINT}} REFERENCES usage_events(id),
+            created_at {{BIGINT}} NOT NULL,
+            updated_at {{BIGINT}} NOT NULL))"),
+        QStringLiteral("CREATE INDEX messages_by_conversation ON messages (conversation_id, id)"),
+        QStringLiteral("CREATE INDEX messages_by_usage_event ON messages (usage_event_id)"),
+        QStringLiteral(R"(CREATE TABLE feedback (
+            id {{ID}},
+            user_id {{BIGINT}} NOT NULL REFERENCES users(id),
+            message_id {{BIGINT}} NOT NULL REFERENCES messages(id),
+            rating INTEGER NOT NULL CHECK (rating IN (-1, 1)),
+            comment TEXT NOT NULL DEFAULT '',
+            created_at {{BIGINT}} NOT NULL,
+            UNIQUE (user_id, message_id)))"),
+        QStringLiteral("CREATE INDEX feedback_by_message ON feedback (message_id)"),
+        QStringLiteral(R"(CREATE TABLE survey_responses (
+            id {{ID}},
+            user_id {{BIGINT}} NOT NULL REFERENCES users(id),
+            score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+            comment TEXT NOT NULL DEFAULT '',
+            created_at {{BIGINT}} NOT NULL))"),
+        QStringLiteral("CREATE INDEX survey_responses_by_user ON survey_responses (user_id)"),
+        // The audit log names people by text, not by foreign key, so its entries outlive the users they mention.
+        QStringLiteral(R"(CREATE TABLE audit_log (
+            id {{ID}},
+            created_at {{BIGINT}} NOT NULL,
+            actor_id {{BIGINT}},
+            actor_name TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target_type TEXT NOT NULL DEFAULT '',
+            target_id TEXT,
+            target_name TEXT NOT NULL DEFAULT '',
+            details TEXT NOT NULL DEFAULT '{}'))"),
+        QStringLiteral("CREATE INDEX audit_log_by_time ON audit_log (created_at)"),
+        QStringLiteral(R"(INSERT INTO agents (id, name, description, sort_order) VALUES
+            ('news', 'News', 'Energy-sector news, policy and regulation, summarised with sources.', 1),
+            ('om', 'O&M', 'Operations and maintenance of solar plants: faults, inspections, performance.', 2),
+            ('market', 'Market Intelligence', 'Power prices, PPAs, auctions, supply chain and competitors.', 3),
+            ('digitalization', 'Digitalization', 'SCADA, monitoring platforms, data pipelines and analytics for plants.', 4))"),
+        QStringLiteral(R"(INSERT INTO plans (name, monthly_limit, is_default, created_at) VALUES
+            ('Standard', 300, 1, {{NOW_MS}}),
+            ('Unlimited', NULL, 0, {{NOW_MS}}))"),
+        QStringLiteral("INSERT INTO plan_agents (plan_id, agent_id) SELECT p.id, a.id FROM plans p CROSS JOIN agents a"),
+    }});
+    return list;
+}
+
+} // namespace
+
+const std::vector<Migration> &schemaMigrations()
+{
+    static const std::vector<Migration> migrations = buildMigrations();
+    return migrations;
+}
+
+int latestSchemaVersion()
+{
+    return schemaMigrations().back().version;
+}
+
+QString translateDialect(const QString &statement, Database::Dialect dialect)
+{
+    QString sql = statement;
+    if (dialect == Database::Dialect::Sqlite) {
+        sql.replace(QStringLiteral("{{ID}}"), QStringLiteral("INTEGER PRIMARY KEY AUTOINCREMENT"));
+        sql.replace(QStringLiteral("{{BIGINT}}"), QStringLiteral("INTEGER"));
+        sql.replace(QStringLiteral("{{NOW_MS}}"), QStringLiteral("CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"));
+    } else {
+        sql.replace(QStringLiteral("{{ID}}"), QStringLiteral("BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"));
+        sql.replace(QStringLiteral("{{BIGINT}}"), QStringLiteral("BIGINT"));
+        sql.replace(QStringLiteral("{{NOW_MS}}"), QStringLiteral("CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)"));
+    }
+    return sql;
+}
+
+Result<int> schemaVersion(const QSqlDatabase &db)
+{
+    const QString lookup = db.driverName() == u"QSQLITE"
+        ? QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+        : QStringLiteral("SELECT count(*) FROM information_schema.tables "
+                         "WHERE table_schema = current_schema() AND table_name = 'schema_migrations'");
+    auto hasTable = scalar(db, lookup);
+    if (!hasTable)
+        return Unexpected(hasTable.error());
+    if (hasTable->toInt() == 0)
+        return 0;
+    auto version = scalar(db, QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+    if (!version)
+        return Unexpected(version.error());
+    return version->toInt();
+}
+
+namespace {
+
+Error tooNew(int found, int known)
+{
+    return Error(ErrorCode::DatabaseTooNew,
+                 QStringLiteral("This database was written by a newer version of Heliodesk (schema %1; this program knows up to %2). "
+                                "Update Heliodesk to open it.")
+                     .arg(found)
+                     .arg(known));
+}
+
+} // namespace
+
+Result<void> checkSchemaNotNewer(const QSqlDatabase &db, int latestKnown)
+{
+    auto version = schemaVersion(db);
+    if (!version)
+        return Unexpected(version.error());
+    if (*version > latestKnown)
+        return Unexpected(tooNew(*version, latestKnown));
+    return {};
+}
+
+Result<void> migrateSchema(const QSqlDatabase &db, Database::Dialect dialect, std::span<const Migration> migrations)
+{
+    const int latest = migrations.empty() ? 0 : migrations.back().version;
+    auto current = schemaVersion(db);
+    if (!current)
+        return Unexpected(current.error());
+    if (*current > latest)
+        return Unexpected(tooNew(*current, latest));
+    if (*current == latest)
+        return {};
+
+    {
+        auto txn = Transaction::begin(db);
+        if (!txn)
+            return Unexpected(txn.error());
+        auto created = execSql(db, translateDialect(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                                                   "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                                                                   "applied_at {{BIGINT}} NOT NULL)"),
+                                                    dialect));
+        if (!created)
+            return Unexpected(created.error());
+        if (auto committed = txn->commit(); !committed)
+            return committed;
+    }
+
+    for (const Migration &migration : migrations) {
+        // Re-read the version inside each write transaction: another process may be migrating too.
+        auto txn = Transaction::begin(db);
+        if (!txn)
+            return Unexpected(txn.error());
+        auto version = schemaVersion(db);
+        if (!version)
+            return Unexpected(version.error());
+        if (*version > latest)
+            return Unexpected(tooNew(*version, latest));
+        if (migration.version <= *version)
+            continue;
+        for (const QString &statement : migration.statements) {
+            auto done = execSql(db, translateDialect(statement, dialect));
+            if (!done)
+                return Unexpected(done.error().withContext(
+                    QStringLiteral("Updating the database to schema %1 (%2) failed").arg(migration.version).arg(migration.name)));
+        }
+        auto recorded = execSql(db, QStringLiteral("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"),
+                                {migration.version, migration.name, QDateTime::currentMSecsSinceEpoch()});
+        if (!recorded)
+            return Unexpected(recorded.error());
+        if (auto committed = txn->commit(); !committed)
+            return committed;
+        qCInfo(lcMigrations) << "database schema updated to version" << migration.version << migration.name;
+    }
+
+    return {};
+}
+
+} // namespace heliodesk

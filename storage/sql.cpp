@@ -1,0 +1,132 @@
+#include "sql.h"
+
+#include <QLoggingCategory>
+
+namespace heliodesk {
+
+Q_LOGGING_CATEGORY(lcSql, "heliodesk.sql")
+
+namespace {
+
+// SQLite primary result codes (sqlite3.h); the QSQLITE driver reports them as nativeErrorCode().
+enum SqliteCode {
+    SqliteError = 1, SqliteBusy = 5, SqliteLocked = 6, SqliteReadOnly = 8, SqliteIoErr = 10, SqliteCorrupt = 11,
+    SqliteFull = 13, SqliteCantOpen = 14, SqliteConstraint = 19, SqliteNotADb = 26,
+};
+
+Error classifySqlite(int code, const QString &detail)
+{
+    switch (code & 0xff) {
+    case SqliteBusy:
+    case SqliteLocked:
+        return Error(ErrorCode::DatabaseBusy,
+                     QStringLiteral("The database is busy: another Heliodesk window or program is writing to it. Try again in a moment."),
+                     detail);
+    case SqliteReadOnly:
+        return Error(ErrorCode::DatabaseReadOnly,
+                     QStringLiteral("The database can only be read, not changed: check that its folder is writable and the disk is not read-only."),
+                     detail);
+    case SqliteFull:
+        return Error(ErrorCode::DiskFull,
+                     QStringLiteral("The disk is full, so nothing was saved. Free some space and try again."), detail);
+    case SqliteNotADb:
+        return Error(ErrorCode::NotADatabase,
+                     QStringLiteral("The file is not a Heliodesk database (it is not a SQLite database at all). Choose another file."),
+                     detail);
+    case SqliteCorrupt:
+        return Error(ErrorCode::DatabaseCorrupt,
+                     QStringLiteral("The database file is damaged. Restore it from a backup."), detail);
+    case SqliteCantOpen:
+        return Error(ErrorCode::CannotOpen,
+                     QStringLiteral("The database file cannot be opened: check that its folder exists and is accessible."), detail);
+    case SqliteIoErr:
+        return Error(ErrorCode::Io,
+                     QStringLiteral("Reading or writing the database file failed. Check the disk and try again."), detail);
+    case SqliteConstraint:
+        if (detail.contains(u"UNIQUE constraint failed"))
+            return Error(ErrorCode::Duplicate, QStringLiteral("That name is already taken."), detail);
+        return Error(ErrorCode::ConstraintViolated,
+                     QStringLiteral("The database refused the change because it would break the data's consistency."), detail);
+    default:
+        return Error(ErrorCode::Internal, QStringLiteral("The database reported an unexpected error."), detail);
+    }
+}
+
+Error classifyPostgres(const QString &sqlState, const QString &detail)
+{
+    if (sqlState == u"40001" || sqlState == u"40P01" || sqlState == u"55P03")
+        return Error(ErrorCode::DatabaseBusy,
+                     QStringLiteral("The database is busy with another change. Try again in a moment."), detail);
+    if (sqlState == u"53100")
+        return Error(ErrorCode::DiskFull,
+                     QStringLiteral("The database server's disk is full, so nothing was saved."), detail);
+    if (sqlState == u"25006")
+        return Error(ErrorCode::DatabaseReadOnly,
+                     QStringLiteral("The database server accepts no changes right now (read-only)."), detail);
+    if (sqlState == u"23505")
+        return Error(ErrorCode::Duplicate, QStringLiteral("That name is already taken."), detail);
+    if (sqlState.startsWith(u"23"))
+        return Error(ErrorCode::ConstraintViolated,
+                     QStringLiteral("The database refused the change because it would break the data's consistency."), detail);
+    if (sqlState.startsWith(u"08") || sqlState == u"57P01")
+        return Error(ErrorCode::ConnectionLost,
+                     QStringLiteral("The connection to the database server was lost. Nothing half-written was kept; try again."),
+                     detail);
+    return Error(ErrorCode::Internal, QStringLiteral("The database reported an unexpected error."), detail);
+}
+
+} // namespace
+
+Error errorFromSql(const QSqlError &error, QStringView what)
+{
+    const QString native = error.nativeErrorCode();
+    const QString detail = what.toString() + u": " + error.text() + u" (code " + native + u')';
+    bool isNumber = false;
+    const int code = native.toInt(&isNumber);
+    if (isNumber)
+        return classifySqlite(code, detail);
+    if (native.size() == 5)
+        return classifyPostgres(native, detail);
+    if (error.type() == QSqlError::ConnectionError)
+        return Error(ErrorCode::CannotOpen, QStringLiteral("The database cannot be opened."), detail);
+    return Error(ErrorCode::Internal, QStringLiteral("The database reported an unexpected error."), detail);
+}
+
+Result<QSqlQuery> execSql(const QSqlDatabase &db, const QString &sql, const QVariantList &values)
+{
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    if (!query.prepare(sql)) {
+        Error e = errorFromSql(query.lastError(), sql);
+        qCWarning(lcSql) << "prepare failed:" << e;
+        return Unexpected(std::move(e));
+    }
+    for (const QVariant &value : values)
+        query.addBindValue(value);
+    if (!query.exec()) {
+        Error e = errorFromSql(query.lastError(), sql);
+        qCDebug(lcSql) << "exec failed:" << e;
+        return Unexpected(std::move(e));
+    }
+    return query;
+}
+
+Result<QVariant> scalar(const QSqlDatabase &db, const QString &sql, const QVariantList &values, const QVariant &fallback)
+{
+    auto query = execSql(db, sql, values);
+    if (!query)
+        return Unexpected(query.error());
+    if (!query->next()) {
+        if (query->lastError().isValid())
+            return Unexpected(errorFromSql(query->lastError(), sql));
+        return fallback;
+    }
+    return query->value(0);
+}
+
+QVariant nullIf(bool isNull, const QVariant &value)
+{
+    return isNull ? QVariant(value.metaType()) : value;
+}
+
+} // namespace heliodesk

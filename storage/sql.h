@@ -1,0 +1,29 @@
+#pragma once
+
+// Running statements: prepare + bind + exec with every driver error turned into a typed Error.
+
+#include "error.h"
+
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+namespace heliodesk {
+
+/// Classifies a driver error (SQLite result code or PostgreSQL SQLSTATE) into an Error with a
+/// sentence a person understands. `what` says what was being done, for the log detail.
+Error errorFromSql(const QSqlError &error, QStringView what);
+
+/// Prepares `sql`, binds `values` to its `?` placeholders in order and executes it.
+/// The returned query is positioned before the first row.
+Result<QSqlQuery> execSql(const QSqlDatabase &db, const QString &sql, const QVariantList &values = {});
+
+/// Runs a query expected to produce one value in one row; `fallback` when it produced no row.
+Result<QVariant> scalar(const QSqlDatabase &db, const QString &sql, const QVariantList &values = {},
+                        const QVariant &fallback = {});
+
+/// A NULL for binding where a value is optional.
+QVariant nullIf(bool isNull, const QVariant &value);
+
+} // namespace heliodesk
