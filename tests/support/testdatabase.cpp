@@ -1,0 +1,141 @@
+#include "testdatabase.h"
+
+#include "storage/sql.h"
+#include "storage/transaction.h"
+
+#include <QTest>
+
+namespace heliodesk::test {
+
+PasswordHashParams quickHashParams()
+{
+    return PasswordHashParams{1, 64u * 1024u};
+}
+
+TestDatabase::TestDatabase(const DatabaseOptions &options)
+{
+    auto opened = Database::open(DatabaseLocation::sqliteFile(path()), options);
+    if (opened)
+        m_database = *opened;
+    else
+        m_openError = opened.error();
+}
+
+QString TestDatabase::path() const
+{
+    return m_dir.filePath(QStringLiteral("heliodesk.sqlite3"));
+}
+
+QSqlDatabase TestDatabase::connection() const
+{
+    auto db = m_database->connection();
+    if (!db)
+        qFatal("test database connection failed: %s", qPrintable(db.error().toLogString()));
+    return *db;
+}
+
+AccountService TestDatabase::accounts() const
+{
+    return AccountService(m_database, m_clock, PasswordHasher(quickHashParams()));
+}
+
+Actor TestDatabase::createAdmin(const QString &name)
+{
+    NewUser request;
+    request.username = name;
+    request.password = QStringLiteral("correct horse battery");
+    request.role = Role::Admin;
+    auto created = accounts().createUser(m_admin.value_or(Actor::anonymous()), request);
+    if (!created)
+        qFatal("createAdmin failed: %s", qPrintable(created.error().toLogString()));
+    Actor actor = Actor::user(*created);
+    if (!m_admin)
+        m_admin = actor;
+    return actor;
+}
+
+UserRecord TestDatabase::createAnalyst(const QString &name, std::optional<int> quotaLimit, const QString &plan)
+{
+    if (!m_admin)
+        createAdmin();
+    NewUser request;
+    request.username = name;
+    request.password = QStringLiteral("analyst password");
+    request.quotaLimit = quotaLimit;
+    request.planName = plan;
+    auto created = accounts().createUser(*m_admin, request);
+    if (!created)
+        qFatal("createAnalyst failed: %s", qPrintable(created.error().toLogString()));
+    return *created;
+}
+
+int TestDatabase::count(const QString &table) const
+{
+    static const QStringList tables = {QStringLiteral("users"), QStringLiteral("conversations"), QStringLiteral("messages"),
+                                       QStringLiteral("feedback"), QStringLiteral("survey_responses"),
+                                       QStringLiteral("hired_agents"), QStringLiteral("usage_events"),
+                                       QStringLiteral("audit_log"), QStringLiteral("plans"), QStringLiteral("plan_agents")};
+    if (!tables.contains(table))
+        qFatal("count() of an unknown table");
+    // Table names come from the fixed list above, never from input.
+    const QString sql = u"SELECT count(*) FROM " + table;
+    auto n = scalar(connection(), sql);
+    if (!n)
+        qFatal("count failed: %s", qPrintable(n.error().toLogString()));
+    return n->toInt();
+}
+
+void fillUserData(const QSqlDatabase &db, qint64 userId, int conversations, int messagesEach)
+{
+    auto txn = Transaction::begin(db);
+    if (!txn)
+        qFatal("fillUserData: %s", qPrintable(txn.error().toLogString()));
+    const auto run = [&db](const QString &sql, const QVariantList &values) {
+        auto q = execSql(db, sql, values);
+        if (!q)
+            qFatal("fillUserData: %s", qPrintable(q.error().toLogString()));
+        return std::move(*q);
+    };
+    const QStringList agents = {QStringLiteral("news"), QStringLiteral("om"), QStringLiteral("market")};
+    for (const QString &agent : agents)
+        run(QStringLiteral("INSERT INTO hired_agents (user_id, agent_id, hired_at) VALUES (?, ?, 0) ON CONFLICT DO NOTHING"),
+            {userId, agent});
+    for (int c = 0; c < conversations; ++c) {
+        const QString agent = agents.at(c % agents.size());
+        QSqlQuery conv = run(QStringLiteral("INSERT INTO conversations (user_id, agent_id, title, created_at, updated_at) "
+                                            "VALUES (?, ?, ?, 0, 0) RETURNING id"),
+                             {userId, agent, QStringLiteral("Conversation %1").arg(c)});
+        conv.next();
+        const qint64 conversationId = conv.value(0).toLongLong();
+        conv.finish();
+        for (int m = 0; m < messagesEach; ++m) {
+            const bool answer = m % 2 == 1;
+            qint64 usageId = 0;
+            if (answer) {
+                QSqlQuery usage = run(QStringLiteral("INSERT INTO usage_events (user_id, agent_id, conversation_id, period, outcome, "
+                                                     "created_at) VALUES (?, ?, ?, '2026-11', 'complete', 0) RETURNING id"),
+                                      {userId, agent, conversationId});
+                usage.next();
+                usageId = usage.value(0).toLongLong();
+                usage.finish();
+            }
+            QSqlQuery msg = run(QStringLiteral("INSERT INTO messages (conversation_id, role, content, status, usage_event_id, "
+                                               "created_at, updated_at) VALUES (?, ?, ?, 'complete', ?, 0, 0) RETURNING id"),
+                                {conversationId, answer ? QStringLiteral("assistant") : QStringLiteral("user"),
+                                 QStringLiteral("Message %1 of conversation %2 about inverter faults").arg(m).arg(c),
+                                 answer ? QVariant(usageId) : QVariant(QMetaType::fromType<qint64>())});
+            msg.next();
+            const qint64 messageId = msg.value(0).toLongLong();
+            msg.finish();
+            if (answer && m % 4 == 1)
+                run(QStringLiteral("INSERT INTO feedback (user_id, message_id, rating, comment, created_at) VALUES (?, ?, 1, 'useful', 0)"),
+                    {userId, messageId});
+        }
+    }
+    run(QStringLiteral("INSERT INTO survey_responses (user_id, score, comment, created_at) VALUES (?, 4, 'good', 0)"), {userId});
+    run(QStringLiteral("INSERT INTO survey_responses (user_id, score, comment, created_at) VALUES (?, 5, 'great', 0)"), {userId});
+    if (auto committed = txn->commit(); !committed)
+        qFatal("fillUserData commit: %s", qPrintable(committed.error().toLogString()));
+}
+
+} // namespace heliodesk::test
