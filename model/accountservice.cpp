@@ -13,7 +13,7 @@
 
 namespace heliodesk {
 
-Q_LOGGING_CATEGORY(lcAccounts, "heliodesk.accounts")
+Q_LOGGING_CATEGORY(lcAccounts, "heliodesk.accounts", QtInfoMsg)
 
 namespace {
 
@@ -47,16 +47,18 @@ Result<qint64> resolvePlan(const QSqlDatabase &db, const QString &planName)
     return (*plan)->id;
 }
 
-QString limitText(const std::optional<int> &limit)
+QString quotaText(QuotaMode mode, const std::optional<int> &limit)
 {
-    return limit ? QString::number(*limit) : QStringLiteral("unlimited");
+    if (mode == QuotaMode::Limit && limit)
+        return QStringLiteral("limit %1").arg(*limit);
+    return toString(mode);
 }
 
 } // namespace
 
 QString DeletionReport::summary() const
 {
-    const auto part = [](int n, const char *one, const char *many) {
+    const auto part = [](int n, const char *one, const char *many) -> QString {
         return QString::number(n) + u' ' + QString::fromLatin1(n == 1 ? one : many);
     };
     return QStringList{part(counts.conversations, "conversation", "conversations"),
@@ -415,8 +417,8 @@ Result<UserRecord> AccountService::updateUser(const Actor &actor, const QString 
         if (auto done = UserStore::setQuota(*db, target->id, *changes.quotaMode, changes.quotaLimit); !done)
             return Unexpected(done.error());
         details.insert(QStringLiteral("quota"),
-                       QJsonObject{{QStringLiteral("from"), QString(toString(target->quotaMode) + u' ' + limitText(target->quotaLimit))},
-                                   {QStringLiteral("to"), QString(toString(*changes.quotaMode) + u' ' + limitText(changes.quotaLimit))}});
+                       QJsonObject{{QStringLiteral("from"), quotaText(target->quotaMode, target->quotaLimit)},
+                                   {QStringLiteral("to"), quotaText(*changes.quotaMode, changes.quotaLimit)}});
     }
 
     if (!details.isEmpty()) {

@@ -11,7 +11,7 @@
 
 namespace heliodesk {
 
-Q_LOGGING_CATEGORY(lcQuota, "heliodesk.quota")
+Q_LOGGING_CATEGORY(lcQuota, "heliodesk.quota", QtInfoMsg)
 
 QuotaService::QuotaService(std::shared_ptr<Database> database, std::shared_ptr<const Clock> clock)
     : m_database(std::move(database))

@@ -27,7 +27,7 @@ Result<QList<AuditEntry>> list(const QSqlDatabase &db, int limit, const QString 
     auto q = execSql(db,
                      QStringLiteral("SELECT id, created_at, actor_id, actor_name, action, target_type, target_id, target_name, details "
                                     "FROM audit_log WHERE (? = '' OR action = ?) ORDER BY id DESC LIMIT ?"),
-                     {action, action, limit});
+                     {action.isNull() ? QStringLiteral("") : action, action, limit});
     if (!q)
         return Unexpected(q.error());
     QList<AuditEntry> entries;

@@ -11,7 +11,7 @@
 
 namespace heliodesk {
 
-Q_LOGGING_CATEGORY(lcDatabase, "heliodesk.database")
+Q_LOGGING_CATEGORY(lcDatabase, "heliodesk.database", QtInfoMsg)
 
 namespace {
 const QString connectionPrefix = QStringLiteral("heliodesk:");

@@ -8,7 +8,7 @@
 
 namespace heliodesk {
 
-Q_LOGGING_CATEGORY(lcMigrations, "heliodesk.migrations")
+Q_LOGGING_CATEGORY(lcMigrations, "heliodesk.migrations", QtInfoMsg)
 
 namespace {
 

@@ -4,7 +4,7 @@
 
 namespace heliodesk {
 
-Q_LOGGING_CATEGORY(lcSql, "heliodesk.sql")
+Q_LOGGING_CATEGORY(lcSql, "heliodesk.sql", QtInfoMsg)
 
 namespace {
 

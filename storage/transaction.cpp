@@ -7,7 +7,7 @@
 
 namespace heliodesk {
 
-Q_LOGGING_CATEGORY(lcTransaction, "heliodesk.transaction")
+Q_LOGGING_CATEGORY(lcTransaction, "heliodesk.transaction", QtInfoMsg)
 
 Transaction::Transaction(QSqlDatabase db)
     : m_db(std::move(db))

@@ -1,0 +1,71 @@
+#pragma once
+
+// heliodeskctl's commands: parses the words after the program name, runs them on the services
+// and reports in text or JSON. Exit codes are part of the interface (see --help).
+
+#include "model/actor.h"
+#include "model/clock.h"
+
+#include "storage/database.h"
+#include "storage/error.h"
+
+#include <QStringList>
+#include <QTextStream>
+
+#include <memory>
+
+namespace heliodesk {
+
+enum ExitCode : int {
+    ExitSuccess = 0,
+    ExitFailure = 1,
+    ExitUsage = 2,
+    ExitQuotaExceeded = 3,
+    ExitNotFoundOrNotAllowed = 4,
+};
+
+class CtlCommands
+{
+public:
+    CtlCommands(QTextStream &out, QTextStream &err, QTextStream &in);
+
+    /// Runs the command in `arguments` (arguments[0] is the program) and returns the exit code.
+    int run(const QStringList &arguments);
+
+    static QString helpText();
+
+private:
+    struct Invocation;
+
+    int dispatch(const QStringList &words, const QStringList &rest);
+    int userAdd(const QStringList &args);
+    int userList(const QStringList &args);
+    int userSet(const QStringList &args);
+    int userPasswd(const QStringList &args);
+    int userDelete(const QStringList &args);
+    int planList(const QStringList &args);
+    int planAdd(const QStringList &args);
+    int planSet(const QStringList &args);
+    int usage(const QStringList &args);
+    int usageReconcile(const QStringList &args);
+    int dbCheck(const QStringList &args);
+    int dbBackup(const QStringList &args);
+    int auditList(const QStringList &args);
+
+    /// Opens the database named by --db, HELIODESK_DB or the default; reports and returns false on failure.
+    bool openDatabase(bool mustExist = false);
+    std::optional<QString> readPasswordFromStdin();
+    int report(const Error &error);
+    int usageError(const QString &message);
+
+    QTextStream &m_out;
+    QTextStream &m_err;
+    QTextStream &m_in;
+    QString m_command; // "user add", for messages
+    std::optional<QString> m_dbArgument;
+    std::shared_ptr<Database> m_database;
+    std::shared_ptr<const Clock> m_clock = std::make_shared<SystemClock>();
+    Actor m_actor;
+};
+
+} // namespace heliodesk
