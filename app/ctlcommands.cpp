@@ -252,26 +252,20 @@ int CtlCommands::dispatch(const QStringList &words, const QStringList &rest)
     return usageError(QStringLiteral("Unknown command “%1”. Run heliodeskctl --help to see the commands.").arg(name));
 }
 
-bool CtlCommands::openDatabase(bool mustExist)
+int CtlCommands::openDatabase(bool mustExist)
 {
     auto location = m_dbArgument ? DatabaseLocation::parse(*m_dbArgument) : DatabaseLocation::fromEnvironmentOrDefault();
-    if (!location) {
-        report(location.error());
-        return false;
-    }
-    if (mustExist && location->engine() == DatabaseLocation::Engine::Sqlite && !QFileInfo::exists(location->sqlitePath())) {
-        report(Error(ErrorCode::NotFound, QStringLiteral("There is no database at %1.").arg(location->displayName())));
-        return false;
-    }
+    if (!location)
+        return report(location.error());
+    if (mustExist && location->engine() == DatabaseLocation::Engine::Sqlite && !QFileInfo::exists(location->sqlitePath()))
+        return report(Error(ErrorCode::NotFound, QStringLiteral("There is no database at %1.").arg(location->displayName())));
     DatabaseOptions options;
     options.migrate = !mustExist; // inspecting a file never changes its schema
     auto database = Database::open(*location, options);
-    if (!database) {
-        report(database.error());
-        return false;
-    }
+    if (!database)
+        return report(database.error());
     m_database = *database;
-    return true;
+    return ExitSuccess;
 }
 
 std::optional<QString> CtlCommands::readPasswordFromStdin()
@@ -339,8 +333,8 @@ int CtlCommands::userAdd(const QStringList &args)
     if (!password)
         return ExitUsage;
     request.password = *password;
-    if (!openDatabase())
-        return ExitFailure;
+    if (const int code = openDatabase(); code != ExitSuccess)
+        return code;
     AccountService accounts(m_database, m_clock);
     auto created = accounts.createUser(m_actor, request);
     if (!created)
@@ -357,8 +351,8 @@ int CtlCommands::userList(const QStringList &args)
     SubcommandParser p(m_command, {jsonOption()});
     if (const QString problem = p.parse(args, 0, 0); !problem.isEmpty())
         return usageError(problem);
-    if (!openDatabase())
-        return ExitFailure;
+    if (const int code = openDatabase(); code != ExitSuccess)
+        return code;
     AccountService accounts(m_database, m_clock);
     auto users = accounts.listUsers(m_actor);
     if (!users)
@@ -434,8 +428,8 @@ int CtlCommands::userSet(const QStringList &args)
         changes.status = UserStatus::Active;
     if (!changes.role && !changes.planName && !changes.quotaMode && !changes.status)
         return usageError(QStringLiteral("Nothing to change: give --role, --plan, --quota, --unlimited, --plan-quota, --disable or --enable."));
-    if (!openDatabase())
-        return ExitFailure;
+    if (const int code = openDatabase(); code != ExitSuccess)
+        return code;
     AccountService accounts(m_database, m_clock);
     auto updated = accounts.updateUser(m_actor, p.positional(0), changes);
     if (!updated)
@@ -455,8 +449,8 @@ int CtlCommands::userPasswd(const QStringList &args)
     const auto password = readPasswordFromStdin();
     if (!password)
         return ExitUsage;
-    if (!openDatabase())
-        return ExitFailure;
+    if (const int code = openDatabase(); code != ExitSuccess)
+        return code;
     AccountService accounts(m_database, m_clock);
     if (auto reset = accounts.resetPassword(m_actor, p.positional(0), *password); !reset)
         return report(reset.error());
@@ -469,8 +463,8 @@ int CtlCommands::userDelete(const QStringList &args)
     SubcommandParser p(m_command, {{QStringLiteral("yes"), QStringLiteral("Really delete.")}});
     if (const QString problem = p.parse(args, 1, 1, QStringLiteral("a user name")); !problem.isEmpty())
         return usageError(problem);
-    if (!openDatabase())
-        return ExitFailure;
+    if (const int code = openDatabase(); code != ExitSuccess)
+        return code;
     AccountService accounts(m_database, m_clock);
     const QString name = p.positional(0);
     if (!p.isSet(QStringLiteral("yes"))) {
@@ -493,8 +487,8 @@ int CtlCommands::planList(const QStringList &args)
     SubcommandParser p(m_command, {jsonOption()});
     if (const QString problem = p.parse(args, 0, 0); !problem.isEmpty())
         return usageError(problem);
-    if (!openDatabase())
-        return ExitFailure;
+    if (const int code = openDatabase(); code != ExitSuccess)
+        return code;
     PlanService plans(m_database, m_clock);
     auto list = plans.listPlans();
     if (!list)
@@ -551,8 +545,8 @@ int CtlCommands::planAdd(const QStringList &args)
     }
     if (p.isSet(QStringLiteral("agents")) && splitAgents(p.value(QStringLiteral("agents"))).isEmpty())
         return usageError(QStringLiteral("--agents needs at least one agent id."));
-    if (!openDatabase())
-        return ExitFailure;
+    if (const int code = openDatabase(); code != ExitSuccess)
+        return code;
     PlanService plans(m_database, m_clock);
     auto plan = plans.addPlan(m_actor, p.positional(0), limit, splitAgents(p.value(QStringLiteral("agents"))));
     if (!plan)
@@ -589,8 +583,8 @@ int CtlCommands::planSet(const QStringList &args)
         changes.newName = p.value(QStringLiteral("rename"));
     if (!changes.monthlyLimit && !changes.agentIds && !changes.newName)
         return usageError(QStringLiteral("Nothing to change: give --limit, --unlimited, --agents or --rename."));
-    if (!openDatabase())
-        return ExitFailure;
+    if (const int code = openDatabase(); code != ExitSuccess)
+        return code;
     PlanService plans(m_database, m_clock);
     auto plan = plans.updatePlan(m_actor, p.positional(0), changes);
     if (!plan)
@@ -605,8 +599,8 @@ int CtlCommands::usage(const QStringList &args)
     SubcommandParser p(m_command, {{QStringLiteral("user"), QStringLiteral("Only this user."), QStringLiteral("name")}, jsonOption()});
     if (const QString problem = p.parse(args, 0, 0); !problem.isEmpty())
         return usageError(problem);
-    if (!openDatabase())
-        return ExitFailure;
+    if (const int code = openDatabase(); code != ExitSuccess)
+        return code;
     QuotaService quotas(m_database, m_clock);
     auto rows = quotas.usage(m_actor, p.value(QStringLiteral("user")));
     if (!rows)
@@ -641,8 +635,8 @@ int CtlCommands::usageReconcile(const QStringList &args)
     SubcommandParser p(m_command, {jsonOption()});
     if (const QString problem = p.parse(args, 0, 0); !problem.isEmpty())
         return usageError(problem);
-    if (!openDatabase())
-        return ExitFailure;
+    if (const int code = openDatabase(); code != ExitSuccess)
+        return code;
     QuotaService quotas(m_database, m_clock);
     auto rows = quotas.reconcile(m_actor);
     if (!rows)
@@ -677,8 +671,8 @@ int CtlCommands::dbCheck(const QStringList &args)
     SubcommandParser p(m_command, {});
     if (const QString problem = p.parse(args, 0, 0); !problem.isEmpty())
         return usageError(problem);
-    if (!openDatabase(true))
-        return ExitFailure;
+    if (const int code = openDatabase(true); code != ExitSuccess)
+        return code;
     auto db = m_database->connection();
     if (!db)
         return report(db.error());
@@ -700,8 +694,8 @@ int CtlCommands::dbBackup(const QStringList &args)
     SubcommandParser p(m_command, {});
     if (const QString problem = p.parse(args, 1, 1, QStringLiteral("the backup file name")); !problem.isEmpty())
         return usageError(problem);
-    if (!openDatabase(true))
-        return ExitFailure;
+    if (const int code = openDatabase(true); code != ExitSuccess)
+        return code;
     auto db = m_database->connection();
     if (!db)
         return report(db.error());
@@ -721,8 +715,8 @@ int CtlCommands::auditList(const QStringList &args)
     const auto limit = parseCount(p.value(QStringLiteral("limit")));
     if (!limit)
         return usageError(QStringLiteral("--limit needs a whole number of 0 or more."));
-    if (!openDatabase())
-        return ExitFailure;
+    if (const int code = openDatabase(); code != ExitSuccess)
+        return code;
     auto db = m_database->connection();
     if (!db)
         return report(db.error());

@@ -52,8 +52,9 @@ private:
     int dbBackup(const QStringList &args);
     int auditList(const QStringList &args);
 
-    /// Opens the database named by --db, HELIODESK_DB or the default; reports and returns false on failure.
-    bool openDatabase(bool mustExist = false);
+    /// Opens the database named by --db, HELIODESK_DB or the default. Returns ExitSuccess, or reports
+    /// the failure and returns its exit code (a missing file with `mustExist` is "not found", 4).
+    int openDatabase(bool mustExist = false);
     std::optional<QString> readPasswordFromStdin();
     int report(const Error &error);
     int usageError(const QString &message);

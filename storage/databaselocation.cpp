@@ -2,9 +2,23 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QStandardPaths>
 
 namespace heliodesk {
+
+namespace {
+
+// Messages and log details quote what was typed; a password in it must not reach either.
+QString withoutPassword(const QString &location)
+{
+    static const QRegularExpression userInfo(QStringLiteral("^([A-Za-z][A-Za-z0-9+.-]*://[^/@:]*):.*@"));
+    QString redacted = location;
+    redacted.replace(userInfo, QStringLiteral("\\1:***@"));
+    return redacted;
+}
+
+} // namespace
 
 Result<DatabaseLocation> DatabaseLocation::parse(const QString &text)
 {
@@ -17,7 +31,7 @@ Result<DatabaseLocation> DatabaseLocation::parse(const QString &text)
         if (!url.isValid() || url.host().isEmpty())
             return fail(ErrorCode::InvalidInput,
                         QStringLiteral("The database URL is not valid. Use postgresql://user[:password]@host[:port]/dbname."),
-                        url.errorString());
+                        url.errorString().replace(trimmed, withoutPassword(trimmed)));
         const QString dbName = url.path().mid(1);
         if (dbName.isEmpty() || dbName.contains(u'/'))
             return fail(ErrorCode::InvalidInput,
@@ -27,13 +41,14 @@ Result<DatabaseLocation> DatabaseLocation::parse(const QString &text)
         location.m_url = url;
         return location;
     }
-    if (trimmed.contains(u"://"))
-        return fail(ErrorCode::InvalidInput,
-                    QStringLiteral("Unknown kind of database location “%1”: give a file path or a postgresql:// URL.").arg(trimmed));
-
+    // Before the "://" test below: file:///path is the usual spelling of a file URL.
     QString path = trimmed;
     if (path.startsWith(u"file:"))
         path = QUrl(path).toLocalFile();
+    else if (trimmed.contains(u"://"))
+        return fail(ErrorCode::InvalidInput,
+                    QStringLiteral("Unknown kind of database location “%1”: give a file path or a postgresql:// URL.")
+                        .arg(withoutPassword(trimmed)));
     if (path.isEmpty())
         return fail(ErrorCode::InvalidInput, QStringLiteral("The database file path is empty."));
     return sqliteFile(path);

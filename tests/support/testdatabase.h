@@ -3,6 +3,7 @@
 // A fresh database in a temporary folder, and helpers that fill it.
 
 #include "fakeclock.h"
+#include "testprinters.h"
 
 #include "model/accountservice.h"
 #include "model/passwordhasher.h"

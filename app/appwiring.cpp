@@ -1,0 +1,155 @@
+#include "appwiring.h"
+
+#include "ui/firstrundialog.h"
+#include "ui/mainwindow.h"
+#include "ui/signindialog.h"
+
+#include <QApplication>
+#include <QLoggingCategory>
+#include <QMessageBox>
+#include <QSettings>
+#include <QTextStream>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace heliodesk {
+
+Q_LOGGING_CATEGORY(lcApp, "heliodesk.app")
+
+namespace {
+
+// Long enough for the window to be exposed and painted once, short enough for a quick smoke test.
+constexpr auto smokeTestLinger = std::chrono::milliseconds(300);
+
+const QString lastUsernameKey = QStringLiteral("signIn/lastUsername");
+
+} // namespace
+
+AppWiring::SmokeTest AppWiring::SmokeTest::fromEnvironment()
+{
+    SmokeTest smoke;
+    smoke.enabled = qEnvironmentVariable("HELIODESK_SMOKE_TEST") == u"1";
+    if (smoke.enabled) {
+        smoke.username = qEnvironmentVariable("HELIODESK_USER");
+        smoke.password = qEnvironmentVariable("HELIODESK_PASSWORD");
+    }
+    return smoke;
+}
+
+AppWiring::AppWiring(SmokeTest smokeTest, QObject *parent)
+    : QObject(parent)
+    , m_smokeTest(std::move(smokeTest))
+{
+}
+
+// Out of line, where the window classes are complete.
+AppWiring::~AppWiring() = default;
+
+std::optional<int> AppWiring::start(const Result<DatabaseLocation> &location)
+{
+    // Between a dialog closing and the main window opening no window is visible: quitting then
+    // would end the program at the moment it should carry on.
+    QApplication::setQuitOnLastWindowClosed(false);
+
+    if (!location)
+        return failAtStart(location.error());
+    auto opened = Database::open(*location);
+    if (!opened)
+        return failAtStart(opened.error());
+    m_database = *opened;
+    qCInfo(lcApp) << "database" << m_database->location().displayName();
+
+    AccountService accounts(m_database, m_clock);
+    auto hasUsers = accounts.hasUsers();
+    if (!hasUsers)
+        return failAtStart(hasUsers.error());
+
+    if (m_smokeTest.enabled && *hasUsers && !m_smokeTest.username.isEmpty()) {
+        auto user = accounts.signIn(m_smokeTest.username, m_smokeTest.password);
+        if (user) {
+            showMainWindow(*user);
+            return std::nullopt;
+        }
+        qCWarning(lcApp).noquote() << "HELIODESK_USER could not sign in:" << user.error().message();
+    }
+
+    if (*hasUsers)
+        showSignIn();
+    else
+        showFirstRun();
+    return std::nullopt;
+}
+
+std::optional<int> AppWiring::failAtStart(const Error &error)
+{
+    QTextStream(stderr) << QCoreApplication::translate("heliodesk", "heliodesk: %1").arg(error.message()) << Qt::endl;
+    qCDebug(lcApp) << error; // with the technical detail
+    if (m_smokeTest.enabled)
+        return 1;
+    // Shown without a nested event loop: the program's loop runs the box and ends when it closes.
+    auto *box = new QMessageBox(QMessageBox::Critical, QCoreApplication::translate("heliodesk", "Heliodesk Cannot Start"),
+                                error.message(), QMessageBox::Close);
+    box->setInformativeText(QCoreApplication::translate("heliodesk", "Heliodesk will close."));
+    box->setObjectName(QStringLiteral("startupErrorBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [] { QCoreApplication::exit(1); });
+    box->open();
+    return std::nullopt;
+}
+
+void AppWiring::showFirstRun()
+{
+    m_firstRunDialog = std::make_unique<FirstRunDialog>(AccountService(m_database, m_clock), m_database->location());
+    FirstRunDialog *dialog = m_firstRunDialog.get();
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        if (const auto &user = dialog->createdUser())
+            showMainWindow(*user);
+    });
+    connect(dialog, &QDialog::rejected, this, [] { QCoreApplication::quit(); });
+    dialog->open();
+    shown(dialog, QStringLiteral("first-run dialog"));
+}
+
+void AppWiring::showSignIn()
+{
+    m_signInDialog = std::make_unique<SignInDialog>(AccountService(m_database, m_clock), m_database->location());
+    SignInDialog *dialog = m_signInDialog.get();
+    if (!m_smokeTest.enabled) {
+        const QString lastUsername = QSettings().value(lastUsernameKey).toString();
+        if (!lastUsername.isEmpty())
+            dialog->setUsername(lastUsername);
+    }
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        if (const auto &user = dialog->signedInUser()) {
+            if (!m_smokeTest.enabled)
+                QSettings().setValue(lastUsernameKey, user->username);
+            showMainWindow(*user);
+        }
+    });
+    connect(dialog, &QDialog::rejected, this, [] { QCoreApplication::quit(); });
+    dialog->open();
+    shown(dialog, QStringLiteral("sign-in dialog"));
+}
+
+void AppWiring::showMainWindow(const UserRecord &user)
+{
+    qCInfo(lcApp) << "signed in as" << user.username;
+    m_mainWindow = std::make_unique<MainWindow>(m_database, m_clock, user);
+    m_mainWindow->show();
+    QApplication::setQuitOnLastWindowClosed(true);
+    shown(m_mainWindow.get(), QStringLiteral("main window"));
+}
+
+void AppWiring::shown(QWidget *window, const QString &what)
+{
+    if (!m_smokeTest.enabled)
+        return;
+    QTimer::singleShot(smokeTestLinger, this, [window, what] {
+        const bool visible = window->isVisible();
+        QTextStream(stdout) << "heliodesk smoke test: " << what << (visible ? " shown" : " not visible") << Qt::endl;
+        QCoreApplication::exit(visible ? 0 : 1);
+    });
+}
+
+} // namespace heliodesk

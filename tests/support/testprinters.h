@@ -1,0 +1,39 @@
+#pragma once
+
+// How QCOMPARE prints our enums and optionals when a comparison fails.
+
+#include "storage/error.h"
+#include "storage/records.h"
+
+#include <QTest>
+
+#include <optional>
+
+namespace heliodesk {
+inline char *toString(const ErrorCode &code) { return qstrdup(errorCodeName(code)); }
+inline char *toString(const DeletionCounts &c)
+{
+    return qstrdup(qPrintable(QStringLiteral("{conversations %1, messages %2, feedback %3, surveys %4, hired %5, usage %6}")
+                                  .arg(c.conversations).arg(c.messages).arg(c.feedback).arg(c.surveyResponses)
+                                  .arg(c.hiredAgents).arg(c.usageEvents)));
+}
+} // namespace heliodesk
+
+// Role, UserStatus, QuotaMode and UsageOutcome already have a QString toString() in heliodesk, which
+// QCOMPARE would find by argument-dependent lookup: compare their toString() values instead.
+
+namespace std {
+template<typename T>
+char *toString(const std::optional<T> &value)
+{
+    if (!value)
+        return qstrdup("nullopt");
+    using QTest::toString;
+    return toString(*value);
+}
+} // namespace std
+
+/// QVERIFY2 builds its message even when the check passes, so the message must not touch error()
+/// of a Result that holds a value: this macro looks at the error only on failure.
+#define VERIFY_OK(result) \
+    QVERIFY2(static_cast<bool>(result), static_cast<bool>(result) ? "" : qPrintable((result).error().toLogString()))
