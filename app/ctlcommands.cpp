@@ -339,7 +339,7 @@ int CtlCommands::userAdd(const QStringList &args)
     auto created = accounts.createUser(m_actor, request);
     if (!created)
         return report(created.error());
-    m_out << "Created " << toString(created->role) << ' ' << created->username << " on plan " << created->planName
+    m_out << "Created " << nameOf(created->role) << ' ' << created->username << " on plan " << created->planName
           << " (limit " << limitText(created->effectiveLimit) << " queries a month).\n";
     if (created->role != request.role)
         m_out << "This is the first account, so it is an administrator.\n";
@@ -363,10 +363,10 @@ int CtlCommands::userList(const QStringList &args)
         for (const UserRecord &u : std::as_const(*users))
             array.append(QJsonObject{{QStringLiteral("username"), u.username},
                                      {QStringLiteral("display_name"), u.displayName},
-                                     {QStringLiteral("role"), toString(u.role)},
-                                     {QStringLiteral("status"), toString(u.status)},
+                                     {QStringLiteral("role"), nameOf(u.role)},
+                                     {QStringLiteral("status"), nameOf(u.status)},
                                      {QStringLiteral("plan"), u.planName},
-                                     {QStringLiteral("quota_mode"), toString(u.quotaMode)},
+                                     {QStringLiteral("quota_mode"), nameOf(u.quotaMode)},
                                      {QStringLiteral("used"), u.usedIn(period)},
                                      {QStringLiteral("limit"), limitJson(u.effectiveLimit)},
                                      {QStringLiteral("period"), period},
@@ -377,7 +377,7 @@ int CtlCommands::userList(const QStringList &args)
     }
     QList<QStringList> rows;
     for (const UserRecord &u : std::as_const(*users))
-        rows << QStringList{u.username, toString(u.role), toString(u.status), u.planName, QString::number(u.usedIn(period)),
+        rows << QStringList{u.username, nameOf(u.role), nameOf(u.status), u.planName, QString::number(u.usedIn(period)),
                             limitText(u.effectiveLimit), timeText(u.lastSignInAtMs)};
     m_out << table({QStringLiteral("USERNAME"), QStringLiteral("ROLE"), QStringLiteral("STATUS"), QStringLiteral("PLAN"),
                     QStringLiteral("USED"), QStringLiteral("LIMIT"), QStringLiteral("LAST SIGN-IN")},
@@ -434,7 +434,7 @@ int CtlCommands::userSet(const QStringList &args)
     auto updated = accounts.updateUser(m_actor, p.positional(0), changes);
     if (!updated)
         return report(updated.error());
-    m_out << "Updated " << updated->username << ": " << toString(updated->role) << ", " << toString(updated->status) << ", plan "
+    m_out << "Updated " << updated->username << ": " << nameOf(updated->role) << ", " << nameOf(updated->status) << ", plan "
           << updated->planName << ", limit " << limitText(updated->effectiveLimit) << ".\n";
     return ExitSuccess;
 }

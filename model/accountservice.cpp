@@ -51,7 +51,7 @@ QString quotaText(QuotaMode mode, const std::optional<int> &limit)
 {
     if (mode == QuotaMode::Limit && limit)
         return QStringLiteral("limit %1").arg(*limit);
-    return toString(mode);
+    return nameOf(mode);
 }
 
 } // namespace
@@ -184,8 +184,8 @@ Result<UserRecord> AccountService::createUser(const Actor &actor, const NewUser 
     const Actor author = actor.isAnonymous() ? Actor::system(QStringLiteral("first-run setup")) : actor;
     if (auto audited = writeAudit(*db, author, row.nowMs, QStringLiteral("user.create"), QStringLiteral("user"),
                                   QString::number(*id), username,
-                                  {{QStringLiteral("role"), toString(row.role)},
-                                   {QStringLiteral("quota"), toString(row.quotaMode)},
+                                  {{QStringLiteral("role"), nameOf(row.role)},
+                                   {QStringLiteral("quota"), nameOf(row.quotaMode)},
                                    {QStringLiteral("first_account"), firstAccount}});
         !audited)
         return Unexpected(audited.error());
@@ -195,7 +195,7 @@ Result<UserRecord> AccountService::createUser(const Actor &actor, const NewUser 
         return Unexpected(created.error());
     if (auto committed = txn->commit(); !committed)
         return Unexpected(committed.error());
-    qCInfo(lcAccounts) << "user" << username << "created by" << author.name() << "as" << toString(row.role);
+    qCInfo(lcAccounts) << "user" << username << "created by" << author.name() << "as" << nameOf(row.role);
     return **created;
 }
 
@@ -393,14 +393,14 @@ Result<UserRecord> AccountService::updateUser(const Actor &actor, const QString 
     if (changes.role && *changes.role != target->role) {
         if (auto done = UserStore::setRole(*db, target->id, *changes.role); !done)
             return Unexpected(done.error());
-        details.insert(QStringLiteral("role"), QJsonObject{{QStringLiteral("from"), toString(target->role)},
-                                                          {QStringLiteral("to"), toString(*changes.role)}});
+        details.insert(QStringLiteral("role"), QJsonObject{{QStringLiteral("from"), nameOf(target->role)},
+                                                          {QStringLiteral("to"), nameOf(*changes.role)}});
     }
     if (changes.status && *changes.status != target->status) {
         if (auto done = UserStore::setStatus(*db, target->id, *changes.status); !done)
             return Unexpected(done.error());
-        details.insert(QStringLiteral("status"), QJsonObject{{QStringLiteral("from"), toString(target->status)},
-                                                            {QStringLiteral("to"), toString(*changes.status)}});
+        details.insert(QStringLiteral("status"), QJsonObject{{QStringLiteral("from"), nameOf(target->status)},
+                                                            {QStringLiteral("to"), nameOf(*changes.status)}});
     }
     if (changes.planName) {
         auto planId = resolvePlan(*db, *changes.planName);
@@ -494,7 +494,7 @@ Result<DeletionReport> AccountService::deleteUser(const Actor &actor, const QStr
                                    {QStringLiteral("survey_responses"), c.surveyResponses},
                                    {QStringLiteral("hired_agents"), c.hiredAgents},
                                    {QStringLiteral("usage_events"), c.usageEvents},
-                                   {QStringLiteral("role"), toString(target->role)}});
+                                   {QStringLiteral("role"), nameOf(target->role)}});
         !audited)
         return failed(audited.error());
     if (auto committed = txn->commit(); !committed)

@@ -7,7 +7,9 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QLoggingCategory>
+#include <QHash>
 #include <QThread>
+#include <QThreadStorage>
 
 namespace heliodesk {
 
@@ -16,25 +18,41 @@ Q_LOGGING_CATEGORY(lcDatabase, "heliodesk.database", QtInfoMsg)
 namespace {
 const QString connectionPrefix = QStringLiteral("heliodesk:");
 QAtomicInteger<quint64> instanceCounter;
-} // namespace
 
-struct Database::ThreadConnection {
-    QString name;
-    ~ThreadConnection()
+void removeConnection(const QString &name)
+{
     {
-        {
-            QSqlDatabase db = QSqlDatabase::database(name, false);
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(name);
+        QSqlDatabase db = QSqlDatabase::database(name, false);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+}
+
+/// One thread's connections, by Database instance; closed when the thread ends.
+struct ThreadConnections {
+    QHash<quint64, QString> names;
+    ThreadConnections() = default;
+    ThreadConnections(const ThreadConnections &) = delete;
+    ThreadConnections &operator=(const ThreadConnections &) = delete;
+    ~ThreadConnections()
+    {
+        for (const QString &name : std::as_const(names))
+            removeConnection(name);
     }
 };
+
+// One storage for the whole process, never one per Database: a QThreadStorage forgets the data of
+// threads still running when it is destroyed (their connections would never close), and the next
+// QThreadStorage reuses its slot, so a new Database would hand such a thread the old one's connection.
+QThreadStorage<ThreadConnections> threadConnections;
+} // namespace
 
 Database::Database(DatabaseLocation location, DatabaseOptions options)
     : m_location(std::move(location))
     , m_options(options)
     , m_dialect(m_location.engine() == DatabaseLocation::Engine::PostgreSql ? Dialect::PostgreSql : Dialect::Sqlite)
-    , m_namePrefix(connectionPrefix + QString::number(++instanceCounter) + u':')
+    , m_instance(++instanceCounter)
+    , m_namePrefix(connectionPrefix + QString::number(m_instance) + u':')
 {
 }
 
@@ -77,20 +95,25 @@ Result<std::shared_ptr<Database>> Database::open(const DatabaseLocation &locatio
 
 Result<QSqlDatabase> Database::connection()
 {
-    if (!m_threadConnections.hasLocalData() || !m_threadConnections.localData()) {
+    QHash<quint64, QString> &names = threadConnections.localData().names;
+    auto found = names.constFind(m_instance);
+    if (found == names.cend()) {
         const QString name = m_namePrefix + QString::number(reinterpret_cast<quintptr>(QThread::currentThread()), 16);
         auto opened = openThreadConnection(name);
         if (!opened)
             return Unexpected(opened.error());
-        m_threadConnections.setLocalData(new ThreadConnection{name});
+        found = names.insert(m_instance, name);
     }
-    return QSqlDatabase::database(m_threadConnections.localData()->name, false);
+    return QSqlDatabase::database(*found, false);
 }
 
 void Database::closeThreadConnection()
 {
-    if (m_threadConnections.hasLocalData())
-        m_threadConnections.setLocalData(nullptr); // deletes the ThreadConnection, which removes the connection
+    if (!threadConnections.hasLocalData())
+        return;
+    const QString name = threadConnections.localData().names.take(m_instance);
+    if (!name.isEmpty())
+        removeConnection(name);
 }
 
 Result<void> Database::openThreadConnection(const QString &name)

@@ -6,7 +6,6 @@
 #include "error.h"
 
 #include <QSqlDatabase>
-#include <QThreadStorage>
 
 #include <chrono>
 #include <memory>
@@ -50,15 +49,14 @@ public:
     static int openConnectionCount();
 
 private:
-    struct ThreadConnection;
     Database(DatabaseLocation location, DatabaseOptions options);
     Result<void> openThreadConnection(const QString &name);
 
     DatabaseLocation m_location;
     DatabaseOptions m_options;
     Dialect m_dialect = Dialect::Sqlite;
+    quint64 m_instance = 0; // tells this Database's connections from those of earlier ones in each thread
     QString m_namePrefix;
-    QThreadStorage<ThreadConnection *> m_threadConnections;
 };
 
 } // namespace heliodesk

@@ -50,6 +50,14 @@ const char *errorCodeName(ErrorCode code)
     case ErrorCode::ConstraintViolated: return "constraint-violated";
     case ErrorCode::ConnectionLost: return "connection-lost";
     case ErrorCode::Io: return "io";
+    case ErrorCode::ProviderUnreachable: return "provider-unreachable";
+    case ErrorCode::ProviderUnauthorized: return "provider-unauthorized";
+    case ErrorCode::ProviderModelNotFound: return "provider-model-not-found";
+    case ErrorCode::ProviderRateLimited: return "provider-rate-limited";
+    case ErrorCode::ProviderUnavailable: return "provider-unavailable";
+    case ErrorCode::ProviderTimeout: return "provider-timeout";
+    case ErrorCode::ProviderProtocol: return "provider-protocol";
+    case ErrorCode::ProviderError: return "provider-error";
     }
     return "unknown";
 }

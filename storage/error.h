@@ -29,6 +29,15 @@ enum class ErrorCode {
     ConstraintViolated, // the database refused a change (foreign key, trigger, check)
     ConnectionLost,
     Io,
+    // Model endpoints (OpenAI-compatible servers):
+    ProviderUnreachable,   // connection refused, DNS failure, TLS failure, connect timeout
+    ProviderUnauthorized,  // 401/403: missing or wrong API key
+    ProviderModelNotFound, // 404: unknown model or wrong base URL
+    ProviderRateLimited,   // 429, with Retry-After when the server gave one
+    ProviderUnavailable,   // 5xx
+    ProviderTimeout,       // no data for longer than the idle timeout
+    ProviderProtocol,      // a reply that is not the streaming format (not SSE, bad JSON, truncated)
+    ProviderError,         // the server reported an error object mid-stream
 };
 
 /// What went wrong: a code, one sentence a person understands, and the technical detail for logs.

@@ -131,6 +131,44 @@ std::vector<Migration> buildMigrations()
             ('Unlimited', NULL, 0, {{NOW_MS}}))"),
         QStringLiteral("INSERT INTO plan_agents (plan_id, agent_id) SELECT p.id, a.id FROM plans p CROSS JOIN agents a"),
     }});
+    // Reference documents each agent answers from offline. content_hash (SHA-256 of the text) is
+    // unique per agent, so importing the same text twice changes nothing.
+    //
+    // Full-text search on SQLite: an FTS5 *external-content* table over kb_documents, kept in step by
+    // triggers. External content keeps one copy of the text (FTS5 stores only its index), snippet()
+    // and highlight() still work because FTS5 reads the text back from kb_documents, and triggers in
+    // the schema keep the index right for every writer (the app, heliodeskctl, a hand-written DELETE)
+    // inside the writer's own transaction. A contentless table kept in sync by our code would miss
+    // writes that bypass it and cannot produce snippets. PostgreSQL gets an expression GIN index
+    // with the same meaning (English stemming) instead; storage/knowledgestore.cpp queries each.
+    list.push_back(Migration{2, QStringLiteral("knowledge base"), {
+        QStringLiteral(R"(CREATE TABLE kb_documents (
+            id {{ID}},
+            agent_id TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+            title TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            content TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            imported_at {{BIGINT}} NOT NULL,
+            UNIQUE (agent_id, content_hash)))"),
+        QStringLiteral("CREATE INDEX kb_documents_by_import ON kb_documents (agent_id, imported_at)"),
+        QStringLiteral(R"({{SQLITE_ONLY}}CREATE VIRTUAL TABLE kb_fts USING fts5(
+            title, content,
+            content = 'kb_documents', content_rowid = 'id',
+            tokenize = 'porter unicode61 remove_diacritics 2'))"),
+        QStringLiteral(R"({{SQLITE_ONLY}}CREATE TRIGGER kb_documents_fts_insert AFTER INSERT ON kb_documents BEGIN
+            INSERT INTO kb_fts (rowid, title, content) VALUES (new.id, new.title, new.content);
+            END)"),
+        QStringLiteral(R"({{SQLITE_ONLY}}CREATE TRIGGER kb_documents_fts_delete AFTER DELETE ON kb_documents BEGIN
+            INSERT INTO kb_fts (kb_fts, rowid, title, content) VALUES ('delete', old.id, old.title, old.content);
+            END)"),
+        QStringLiteral(R"({{SQLITE_ONLY}}CREATE TRIGGER kb_documents_fts_update AFTER UPDATE ON kb_documents BEGIN
+            INSERT INTO kb_fts (kb_fts, rowid, title, content) VALUES ('delete', old.id, old.title, old.content);
+            INSERT INTO kb_fts (rowid, title, content) VALUES (new.id, new.title, new.content);
+            END)"),
+        QStringLiteral(R"({{POSTGRES_ONLY}}CREATE INDEX kb_documents_search ON kb_documents
+            USING GIN (to_tsvector('english', title || ' ' || content)))"),
+    }});
     return list;
 }
 
@@ -147,8 +185,18 @@ int latestSchemaVersion()
     return schemaMigrations().back().version;
 }
 
+// Besides the column-type tokens, a statement may start with {{SQLITE_ONLY}} or {{POSTGRES_ONLY}}:
+// for the other dialect it translates to an empty string, which migrateSchema() skips. That keeps
+// features one engine lacks (FTS5 virtual tables, GIN indexes) inside the same numbered migration.
 QString translateDialect(const QString &statement, Database::Dialect dialect)
 {
+    static const QString sqliteOnly = QStringLiteral("{{SQLITE_ONLY}}");
+    static const QString postgresOnly = QStringLiteral("{{POSTGRES_ONLY}}");
+    if (statement.startsWith(sqliteOnly))
+        return dialect == Database::Dialect::Sqlite ? translateDialect(statement.mid(sqliteOnly.size()), dialect) : QString();
+    if (statement.startsWith(postgresOnly))
+        return dialect == Database::Dialect::PostgreSql ? translateDialect(statement.mid(postgresOnly.size()), dialect) : QString();
+
     QString sql = statement;
     if (dialect == Database::Dialect::Sqlite) {
         sql.replace(QStringLiteral("{{ID}}"), QStringLiteral("INTEGER PRIMARY KEY AUTOINCREMENT"));
@@ -240,7 +288,10 @@ Result<void> migrateSchema(const QSqlDatabase &db, Database::Dialect dialect, st
         if (migration.version <= *version)
             continue;
         for (const QString &statement : migration.statements) {
-            auto done = execSql(db, translateDialect(statement, dialect));
+            const QString sql = translateDialect(statement, dialect);
+            if (sql.isEmpty())
+                continue; // a statement for the other dialect
+            auto done = execSql(db, sql);
             if (!done)
                 return Unexpected(done.error().withContext(
                     QStringLiteral("Updating the database to schema %1 (%2) failed").arg(migration.version).arg(migration.name)));

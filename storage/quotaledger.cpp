@@ -77,7 +77,7 @@ Result<void> finish(const QSqlDatabase &db, qint64 usageEventId, UsageOutcome ou
         return fail(ErrorCode::InvalidInput, QStringLiteral("A query cannot end as “reserved”."));
     auto q = execSql(db,
                      QStringLiteral("UPDATE usage_events SET outcome = ?, error = ?, finished_at = ? WHERE id = ? AND outcome = 'reserved'"),
-                     {toString(outcome), error.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(error), nowMs,
+                     {nameOf(outcome), error.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(error), nowMs,
                       usageEventId});
     if (!q)
         return Unexpected(q.error());
@@ -89,6 +89,18 @@ Result<void> finish(const QSqlDatabase &db, qint64 usageEventId, UsageOutcome ou
             return fail(ErrorCode::NotFound, QStringLiteral("That query is not in the ledger (any more)."));
     }
     return {};
+}
+
+Result<int> failInterrupted(const QSqlDatabase &db, const QString &error, qint64 nowMs)
+{
+    auto q = execSql(db,
+                     QStringLiteral("UPDATE usage_events SET outcome = 'failed', error = ?, finished_at = ? "
+                                    "WHERE outcome = 'reserved' AND id IN "
+                                    "(SELECT usage_event_id FROM messages WHERE status = 'interrupted' AND usage_event_id IS NOT NULL)"),
+                     {error, nowMs});
+    if (!q)
+        return Unexpected(q.error());
+    return q->numRowsAffected();
 }
 
 Result<QList<ReconciliationRow>> reconcile(const QSqlDatabase &db, const QString &period)

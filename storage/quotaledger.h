@@ -20,6 +20,9 @@ Result<Reservation> reserve(const QSqlDatabase &db, qint64 userId, const QString
 /// already recorded is not overwritten.
 Result<void> finish(const QSqlDatabase &db, qint64 usageEventId, UsageOutcome outcome, const QString &error, qint64 nowMs);
 
+/// Ledger rows still "reserved" whose answer was marked interrupted become "failed" with `error`.
+Result<int> failInterrupted(const QSqlDatabase &db, const QString &error, qint64 nowMs);
+
 /// Each user's counter beside their ledger rows for `period`.
 Result<QList<ReconciliationRow>> reconcile(const QSqlDatabase &db, const QString &period);
 

@@ -28,12 +28,24 @@ const std::pair<UsageOutcome, const char16_t *> outcomes[] = {{UsageOutcome::Res
                                                              {UsageOutcome::Complete, u"complete"},
                                                              {UsageOutcome::Failed, u"failed"},
                                                              {UsageOutcome::Cancelled, u"cancelled"}};
+const std::pair<MessageRole, const char16_t *> messageRoles[] = {
+    {MessageRole::User, u"user"}, {MessageRole::Assistant, u"assistant"}, {MessageRole::System, u"system"}};
+const std::pair<MessageStatus, const char16_t *> messageStatuses[] = {{MessageStatus::Streaming, u"streaming"},
+                                                                     {MessageStatus::Complete, u"complete"},
+                                                                     {MessageStatus::Cancelled, u"cancelled"},
+                                                                     {MessageStatus::Failed, u"failed"},
+                                                                     {MessageStatus::Interrupted, u"interrupted"}};
 } // namespace
 
-QString toString(Role role) { return name(role, roles); }
-QString toString(UserStatus status) { return name(status, statuses); }
-QString toString(QuotaMode mode) { return name(mode, quotaModes); }
-QString toString(UsageOutcome outcome) { return name(outcome, outcomes); }
+QString nameOf(MessageRole role) { return name(role, messageRoles); }
+QString nameOf(MessageStatus status) { return name(status, messageStatuses); }
+std::optional<MessageRole> messageRoleFromString(QStringView text) { return lookup(text, messageRoles); }
+std::optional<MessageStatus> messageStatusFromString(QStringView text) { return lookup(text, messageStatuses); }
+
+QString nameOf(Role role) { return name(role, roles); }
+QString nameOf(UserStatus status) { return name(status, statuses); }
+QString nameOf(QuotaMode mode) { return name(mode, quotaModes); }
+QString nameOf(UsageOutcome outcome) { return name(outcome, outcomes); }
 std::optional<Role> roleFromString(QStringView text) { return lookup(text, roles); }
 std::optional<UserStatus> userStatusFromString(QStringView text) { return lookup(text, statuses); }
 std::optional<QuotaMode> quotaModeFromString(QStringView text) { return lookup(text, quotaModes); }

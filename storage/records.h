@@ -15,15 +15,21 @@ enum class UserStatus { Active, Disabled };
 /// Where a user's monthly limit comes from: their plan, an override of their own, or nowhere (unlimited).
 enum class QuotaMode { Plan, Limit, Unlimited };
 enum class UsageOutcome { Reserved, Complete, Failed, Cancelled };
+enum class MessageRole { User, Assistant, System };
+enum class MessageStatus { Streaming, Complete, Cancelled, Failed, Interrupted };
 
-QString toString(Role role);
-QString toString(UserStatus status);
-QString toString(QuotaMode mode);
-QString toString(UsageOutcome outcome);
+QString nameOf(Role role);
+QString nameOf(UserStatus status);
+QString nameOf(QuotaMode mode);
+QString nameOf(UsageOutcome outcome);
+QString nameOf(MessageRole role);
+QString nameOf(MessageStatus status);
 std::optional<Role> roleFromString(QStringView text);
 std::optional<UserStatus> userStatusFromString(QStringView text);
 std::optional<QuotaMode> quotaModeFromString(QStringView text);
 std::optional<UsageOutcome> usageOutcomeFromString(QStringView text);
+std::optional<MessageRole> messageRoleFromString(QStringView text);
+std::optional<MessageStatus> messageStatusFromString(QStringView text);
 
 struct UserRecord {
     qint64 id = 0;
@@ -114,6 +120,41 @@ struct UsageRow {
     int failed = 0;
     int cancelled = 0;
     [[nodiscard]] int total() const { return reserved + complete + failed + cancelled; }
+};
+
+struct ConversationRecord {
+    qint64 id = 0;
+    qint64 userId = 0;
+    QString agentId;
+    QString title;
+    bool pinned = false;
+    qint64 createdAtMs = 0;
+    qint64 updatedAtMs = 0;
+};
+
+struct MessageRecord {
+    qint64 id = 0;
+    qint64 conversationId = 0;
+    MessageRole role = MessageRole::User;
+    QString content;
+    MessageStatus status = MessageStatus::Complete;
+    QString error;
+    QString sourcesJson; // JSON array of {title, location, excerpt}; empty when none
+    std::optional<qint64> usageEventId;
+    qint64 createdAtMs = 0;
+    qint64 updatedAtMs = 0;
+};
+
+/// Whether a user may ask an agent, and if not, why.
+struct AgentAccess {
+    bool agentExists = false;
+    bool agentEnabled = false;
+    bool hired = false;
+    bool planIncludes = false;
+    QString agentName;
+    QString systemPrompt;
+    QString model;
+    [[nodiscard]] bool allowed() const { return agentExists && agentEnabled && hired && planIncludes; }
 };
 
 struct AuditEntry {

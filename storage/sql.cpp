@@ -98,7 +98,12 @@ Result<QSqlQuery> execSql(const QSqlDatabase &db, const QString &sql, const QVar
     query.setForwardOnly(true);
     if (!query.prepare(sql)) {
         Error e = errorFromSql(query.lastError(), sql);
-        qCWarning(lcSql) << "prepare failed:" << e;
+        // A statement that does not compile is a bug worth a warning; a file that is not a database,
+        // busy or damaged is the caller's to report, and a warning would only say it twice.
+        if (e.code() == ErrorCode::Internal)
+            qCWarning(lcSql) << "prepare failed:" << e;
+        else
+            qCDebug(lcSql) << "prepare failed:" << e;
         return Unexpected(std::move(e));
     }
     for (const QVariant &value : values)

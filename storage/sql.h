@@ -23,6 +23,12 @@ Result<QSqlQuery> execSql(const QSqlDatabase &db, const QString &sql, const QVar
 Result<QVariant> scalar(const QSqlDatabase &db, const QString &sql, const QVariantList &values = {},
                         const QVariant &fallback = {});
 
+/// Qt binds a null QString as SQL NULL; text for NOT NULL columns goes through this.
+inline QVariant nonNullText(const QString &text)
+{
+    return text.isNull() ? QVariant(QString(u""_qs)) : QVariant(text);
+}
+
 /// A NULL for binding where a value is optional.
 QVariant nullIf(bool isNull, const QVariant &value);
 

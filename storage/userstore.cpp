@@ -107,8 +107,8 @@ Result<qint64> insert(const QSqlDatabase &db, const NewUserRow &row)
                      QStringLiteral("INSERT INTO users (username, display_name, role, status, plan_id, password_hash, "
                                     "quota_mode, quota_limit, created_at, password_changed_at) "
                                     "VALUES (?, ?, ?, 'active', ?, ?, ?, ?, ?, ?) RETURNING id"),
-                     {row.username, row.displayName, toString(row.role), row.planId, row.passwordHash,
-                      toString(row.quotaMode), optionalInt(row.quotaLimit), row.nowMs, row.nowMs});
+                     {row.username, row.displayName, nameOf(row.role), row.planId, row.passwordHash,
+                      nameOf(row.quotaMode), optionalInt(row.quotaLimit), row.nowMs, row.nowMs});
     if (!q)
         return Unexpected(q.error());
     if (!q->next())
@@ -131,12 +131,12 @@ Result<int> countActiveAdmins(const QSqlDatabase &db)
 
 Result<void> setRole(const QSqlDatabase &db, qint64 id, Role role)
 {
-    return execOne(db, QStringLiteral("UPDATE users SET role = ? WHERE id = ?"), {toString(role), id});
+    return execOne(db, QStringLiteral("UPDATE users SET role = ? WHERE id = ?"), {nameOf(role), id});
 }
 
 Result<void> setStatus(const QSqlDatabase &db, qint64 id, UserStatus status)
 {
-    return execOne(db, QStringLiteral("UPDATE users SET status = ? WHERE id = ?"), {toString(status), id});
+    return execOne(db, QStringLiteral("UPDATE users SET status = ? WHERE id = ?"), {nameOf(status), id});
 }
 
 Result<void> setPlan(const QSqlDatabase &db, qint64 id, qint64 planId)
@@ -147,7 +147,7 @@ Result<void> setPlan(const QSqlDatabase &db, qint64 id, qint64 planId)
 Result<void> setQuota(const QSqlDatabase &db, qint64 id, QuotaMode mode, std::optional<int> limit)
 {
     return execOne(db, QStringLiteral("UPDATE users SET quota_mode = ?, quota_limit = ? WHERE id = ?"),
-                   {toString(mode), optionalInt(mode == QuotaMode::Limit ? limit : std::nullopt), id});
+                   {nameOf(mode), optionalInt(mode == QuotaMode::Limit ? limit : std::nullopt), id});
 }
 
 Result<void> setPasswordHash(const QSqlDatabase &db, qint64 id, const QString &hash, qint64 nowMs)

@@ -25,15 +25,16 @@ DialogHeader::DialogHeader(const QString &title, const QString &text, const QStr
 
     m_database->setObjectName(QStringLiteral("databaseLabel"));
     m_database->setTextFormat(Qt::PlainText);
-    m_database->setWordWrap(true);
-    m_database->setText(tr("Database: %1").arg(databaseName));
+    QFont small = font();
+    small.setPointSizeF(small.pointSizeF() * 0.9);
+    m_database->setFont(small);
+    // A long path is cut in the middle, where it says least; the tooltip has all of it.
+    const QString shown = QFontMetrics(small).elidedText(databaseName, Qt::ElideMiddle, 380);
+    m_database->setText(tr("Database: %1").arg(shown));
     m_database->setToolTip(databaseName);
     m_database->setAccessibleName(tr("Database in use"));
     m_database->setAccessibleDescription(databaseName);
     m_database->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    QFont small = font();
-    small.setPointSizeF(small.pointSizeF() * 0.9);
-    m_database->setFont(small);
     m_database->setForegroundRole(QPalette::PlaceholderText);
 
     auto *layout = new QVBoxLayout(this);

@@ -108,8 +108,7 @@ FirstRunDialog::FirstRunDialog(AccountService accounts, const DatabaseLocation &
     layout->addWidget(m_errorMessage);
     layout->addStretch(1);
     layout->addWidget(buttons);
-    layout->setSizeConstraint(QLayout::SetMinimumSize);
-    setMinimumWidth(480);
+    setMinimumWidth(500);
 
     for (QLineEdit *edit : {m_usernameEdit, m_displayNameEdit, m_passwordEdit, m_confirmEdit})
         connect(edit, &QLineEdit::textChanged, this, &FirstRunDialog::validate);

@@ -107,10 +107,12 @@ MainWindow::MainWindow(std::shared_ptr<Database> database, std::shared_ptr<const
     m_statusDatabaseLabel = valueLabel(QStringLiteral("statusDatabaseLabel"), tr("Database in use"), this);
     m_statusDatabaseLabel->setText(tr("Database: %1").arg(databaseName));
     m_statusDatabaseLabel->setToolTip(databaseName);
+    m_statusDatabaseLabel->setContentsMargins(6, 0, 6, 0);
     statusBar()->addWidget(m_statusDatabaseLabel, 1);
 
-    resize(820, 600);
     refresh();
+    // As tall as the content needs, wide enough for the agents' descriptions on one line.
+    resize(std::max(820, sizeHint().width()), minimumSizeHint().height() + 24);
 }
 
 void MainWindow::createActions()
@@ -242,12 +244,13 @@ void MainWindow::refresh()
         problems << user.error().message();
     showUser();
 
+    showPlan();
+
     QList<PlanRecord> plans;
     if (auto listed = m_plans.listPlans())
         plans = *listed;
     else
         problems << listed.error().message();
-    showPlan(plans);
 
     if (auto agents = m_plans.listAgents())
         showAgents(*agents, plans);
@@ -268,15 +271,12 @@ void MainWindow::showUser()
     m_avatarLabel->setPixmap(avatarFor(m_user, font(), devicePixelRatioF()));
 }
 
-void MainWindow::showPlan(const QList<PlanRecord> &plans)
+void MainWindow::showPlan()
 {
-    m_planLabel->setText(m_user.planName);
-    for (const PlanRecord &plan : plans) {
-        if (plan.id == m_user.planId && m_user.quotaMode != QuotaMode::Plan) {
-            m_planLabel->setText(m_user.quotaMode == QuotaMode::Unlimited
-                                     ? tr("%1, with no limit of your own").arg(m_user.planName)
-                                     : tr("%1, with a limit of your own").arg(m_user.planName));
-        }
+    switch (m_user.quotaMode) {
+    case QuotaMode::Plan: m_planLabel->setText(m_user.planName); break;
+    case QuotaMode::Limit: m_planLabel->setText(tr("%1, with a limit of your own").arg(m_user.planName)); break;
+    case QuotaMode::Unlimited: m_planLabel->setText(tr("%1, without a limit for you").arg(m_user.planName)); break;
     }
 
     const QDateTime now = m_clock->nowUtc();
@@ -312,12 +312,20 @@ void MainWindow::showAgents(const QList<AgentRecord> &agents, const QList<PlanRe
         const QString access = !agent.enabled ? tr("Switched off") : inPlan ? tr("In your plan") : tr("Not in your plan");
         auto *item = new QTreeWidgetItem(m_agentList, {agent.name, access, agent.description});
         item->setToolTip(2, agent.description);
+        // Rows with room to breathe; the widths are what the style would ask for.
+        for (int column = 0; column < m_agentList->columnCount(); ++column)
+            item->setSizeHint(column, QSize(fontMetrics().horizontalAdvance(item->text(column)) + 14, fontMetrics().height() + 12));
         item->setData(0, Qt::UserRole, agent.id);
         if (!agent.enabled || !inPlan) {
             for (int column = 0; column < m_agentList->columnCount(); ++column)
                 item->setForeground(column, palette().brush(QPalette::Disabled, QPalette::Text));
         }
     }
+    // Show every agent without scrolling; the list still grows with the window.
+    int height = m_agentList->header()->sizeHint().height() + 2 * m_agentList->frameWidth();
+    for (int i = 0; i < m_agentList->topLevelItemCount(); ++i)
+        height += m_agentList->sizeHintForRow(i);
+    m_agentList->setMinimumHeight(height + 2);
 }
 
 void MainWindow::showAbout()

@@ -40,7 +40,7 @@ private:
     void createActions();
     QWidget *createCentralPanel();
     void showUser();
-    void showPlan(const QList<PlanRecord> &plans);
+    void showPlan();
     void showAgents(const QList<AgentRecord> &agents, const QList<PlanRecord> &plans);
 
     std::shared_ptr<Database> m_database;

@@ -62,8 +62,7 @@ SignInDialog::SignInDialog(AccountService accounts, const DatabaseLocation &loca
     layout->addWidget(m_errorMessage);
     layout->addStretch(1);
     layout->addWidget(buttons);
-    layout->setSizeConstraint(QLayout::SetMinimumSize);
-    setMinimumWidth(420);
+    setMinimumWidth(440);
 
     connect(m_usernameEdit, &QLineEdit::textChanged, this, &SignInDialog::updateButton);
     connect(m_passwordEdit, &QLineEdit::textChanged, this, &SignInDialog::updateButton);

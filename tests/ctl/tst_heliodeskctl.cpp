@@ -65,6 +65,14 @@ bool isOneErrorLine(const QString &err)
     return err.startsWith(u"heliodeskctl: ") && err.endsWith(u'\n') && err.count(u'\n') == 1 && err.size() > 20;
 }
 
+/// The failure of `result` for a test message, or nothing when it succeeded. (QVERIFY2 builds its
+/// message even when the check passes, so it must never call error() on a success.)
+template<typename T>
+QString problemOf(const Result<T> &result)
+{
+    return result ? QString() : result.error().toLogString();
+}
+
 /// A plain SQLite connection of the test's own, for what the product would never do: hold a write
 /// lock, break a foreign key, bump a counter behind the ledger's back.
 class RawConnection
@@ -97,7 +105,7 @@ public:
     {
         auto done = execSql(database(), sql, values);
         if (!done)
-            qWarning("%s: %s", qPrintable(sql), qPrintable(done.error().toLogString()));
+            qWarning("%s: %s", qPrintable(sql), qPrintable(problemOf(done)));
         return done.has_value();
     }
 
@@ -106,7 +114,7 @@ public:
     {
         auto v = scalar(database(), sql, values);
         if (!v) {
-            qWarning("%s: %s", qPrintable(sql), qPrintable(v.error().toLogString()));
+            qWarning("%s: %s", qPrintable(sql), qPrintable(problemOf(v)));
             return {};
         }
         return *v;
@@ -444,7 +452,7 @@ void TestHeliodeskctl::userAddFirstAccountIsAdmin()
 
     // The passwords came from stdin, a trailing CR included, and work for signing in.
     auto database = Database::open(DatabaseLocation::sqliteFile(dbPath()));
-    QVERIFY2(database, qPrintable(database.error().toLogString()));
+    QVERIFY2(database, qPrintable(problemOf(database)));
     AccountService accounts(*database, std::make_shared<SystemClock>());
     QVERIFY(accounts.signIn(QStringLiteral("root"), QString::fromUtf8(rootPassword)));
     QVERIFY(accounts.signIn(QStringLiteral("ann"), QString::fromUtf8(analystPassword)));
@@ -739,12 +747,16 @@ void TestHeliodeskctl::userPasswd()
     // Lock ann out first: the reset must lift the lockout too.
     {
         auto database = Database::open(DatabaseLocation::sqliteFile(dbPath()));
-        QVERIFY2(database, qPrintable(database.error().toLogString()));
+        QVERIFY2(database, qPrintable(problemOf(database)));
         AccountService accounts(*database, std::make_shared<SystemClock>());
         Result<UserRecord> attempt = accounts.signIn(QStringLiteral("ann"), QStringLiteral("wrong password"));
-        for (int i = 0; i < 10 && attempt.error().code() != ErrorCode::LockedOut; ++i)
+        const auto lockedOut = [](const Result<UserRecord> &r) { return !r && r.error().code() == ErrorCode::LockedOut; };
+        for (int i = 0; i < 10 && !lockedOut(attempt); ++i)
             attempt = accounts.signIn(QStringLiteral("ann"), QStringLiteral("wrong password"));
-        QCOMPARE(attempt.error().code(), ErrorCode::LockedOut);
+        QVERIFY2(lockedOut(attempt), qPrintable(problemOf(attempt)));
+        // Even the right password is refused now.
+        const auto locked = accounts.signIn(QStringLiteral("ann"), QString::fromUtf8(analystPassword));
+        QVERIFY2(lockedOut(locked), qPrintable(problemOf(locked)));
     }
 
     const QStringList passwd = {QStringLiteral("user"), QStringLiteral("passwd"), QStringLiteral("ann"), QStringLiteral("--password-stdin")};
@@ -767,15 +779,14 @@ void TestHeliodeskctl::userPasswd()
     QVERIFY(storedHash() != oldHash);
 
     auto database = Database::open(DatabaseLocation::sqliteFile(dbPath()));
-    QVERIFY2(database, qPrintable(database.error().toLogString()));
+    QVERIFY2(database, qPrintable(problemOf(database)));
     AccountService accounts(*database, std::make_shared<SystemClock>());
     const auto withOld = accounts.signIn(QStringLiteral("ann"), QString::fromUtf8(analystPassword));
     QVERIFY(!withOld);
     QCOMPARE(withOld.error().code(), ErrorCode::WrongCredentials);
     const auto withNew = accounts.signIn(QStringLiteral("ann"), QStringLiteral("new password 2"));
-    QVERIFY2(withNew, qPrintable(withNew ? QString() : withNew.error().toLogString()));
+    QVERIFY2(withNew, qPrintable(problemOf(withNew)));
     QCOMPARE(withNew->username, QStringLiteral("ann"));
-    database->reset();
 
     const auto audit = json(run({QStringLiteral("audit"), QStringLiteral("--json"), QStringLiteral("--action"),
                                  QStringLiteral("user.password-reset")}));
@@ -790,7 +801,7 @@ void TestHeliodeskctl::userDelete()
     QVERIFY(addUser(QStringLiteral("ann")));
     {
         auto database = Database::open(DatabaseLocation::sqliteFile(dbPath()));
-        QVERIFY2(database, qPrintable(database.error().toLogString()));
+        QVERIFY2(database, qPrintable(problemOf(database)));
         auto db = (*database)->connection();
         QVERIFY(db);
         const auto idOf = [&db](const QString &name) {
@@ -1029,11 +1040,11 @@ void TestHeliodeskctl::usageAndReconcile()
         // Ann signs in through the model and asks three questions: two to News (one answered, one
         // still running) and one to O&M that failed.
         auto database = Database::open(DatabaseLocation::sqliteFile(dbPath()));
-        QVERIFY2(database, qPrintable(database.error().toLogString()));
+        QVERIFY2(database, qPrintable(problemOf(database)));
         const auto clock = std::make_shared<SystemClock>();
         AccountService accounts(*database, clock);
         const auto ann = accounts.signIn(QStringLiteral("ann"), QString::fromUtf8(analystPassword));
-        QVERIFY2(ann, qPrintable(ann ? QString() : ann.error().toLogString()));
+        QVERIFY2(ann, qPrintable(problemOf(ann)));
         const Actor actor = Actor::user(*ann);
         QuotaService quotas(*database, clock);
         period = quotas.currentPeriod();
@@ -1203,13 +1214,9 @@ void TestHeliodeskctl::notADatabase()
     const CtlRun r = run(command, analystPassword + '\n');
     QCOMPARE_EXIT(r, Failure);
     QCOMPARE(r.out, QString());
-    QString sentence;
-    for (const QString &line : r.err.split(u'\n'))
-        if (line.startsWith(u"heliodeskctl: "))
-            sentence = line;
-    QVERIFY2(!sentence.isEmpty(), qPrintable(r.describe()));
-    QVERIFY_CONTAINS(sentence, QStringLiteral("is not a SQLite database"));
-    QVERIFY_CONTAINS(sentence, dbPath());
+    QVERIFY2(isOneErrorLine(r.err), qPrintable(r.describe()));
+    QVERIFY_CONTAINS(r.err, QStringLiteral("is not a SQLite database"));
+    QVERIFY_CONTAINS(r.err, dbPath());
     QCOMPARE(readFile(dbPath()), text);
     QVERIFY(!QFile::exists(dbPath() + u"-wal"));
     QVERIFY(!QFile::exists(path(QStringLiteral("copy.sqlite3"))));
@@ -1231,18 +1238,19 @@ void TestHeliodeskctl::dbBackup()
     QVERIFY(!QFile::exists(target + u".partial"));
 
     // The copy is a sound database with the same users.
-    DatabaseOptions inspect;
-    inspect.migrate = false;
-    auto copy = Database::open(DatabaseLocation::sqliteFile(target), inspect);
-    QVERIFY2(copy, qPrintable(copy.error().toLogString()));
-    auto db = (*copy)->connection();
-    QVERIFY(db);
-    QCOMPARE(scalar(*db, QStringLiteral("SELECT count(*) FROM users")).value_or(QVariant()).toInt(), 3);
-    QCOMPARE(scalar(*db, QStringLiteral("SELECT group_concat(username, ',') FROM (SELECT username FROM users ORDER BY username)"))
-                 .value_or(QVariant())
-                 .toString(),
-             QStringLiteral("ann,bob,root"));
-    copy->reset();
+    {
+        DatabaseOptions inspect;
+        inspect.migrate = false;
+        auto copy = Database::open(DatabaseLocation::sqliteFile(target), inspect);
+        QVERIFY2(copy, qPrintable(problemOf(copy)));
+        auto db = (*copy)->connection();
+        QVERIFY(db);
+        QCOMPARE(scalar(*db, QStringLiteral("SELECT count(*) FROM users")).value_or(QVariant()).toInt(), 3);
+        QCOMPARE(scalar(*db, QStringLiteral("SELECT group_concat(username, ',') FROM (SELECT username FROM users ORDER BY username)"))
+                     .value_or(QVariant())
+                     .toString(),
+                 QStringLiteral("ann,bob,root"));
+    } // the connection copy goes before the Database that removes it
     const CtlRun check = runRaw({QStringLiteral("--db"), target, QStringLiteral("db"), QStringLiteral("check")});
     QCOMPARE_EXIT(check, Success);
 

@@ -100,6 +100,8 @@ private Q_SLOTS:
     void oneConnectionPerThread();
     void sameThreadReusesConnection();
     void twoDatabasesOnOneFileHaveTheirOwnConnections();
+    void threadOutlivingDatabaseClosesItsConnection();
+    void threadOutlivingDatabaseGetsTheNewDatabase();
 
     void notADatabase_data();
     void notADatabase();
@@ -334,6 +336,99 @@ void TestDatabaseOpen::twoDatabasesOnOneFileHaveTheirOwnConnections()
     other->reset();
     QCOMPARE(Database::openConnectionCount(), m_baseline + 1);
     QCOMPARE(auditRows(testDb.connection()), 1);
+}
+
+void TestDatabaseOpen::threadOutlivingDatabaseClosesItsConnection()
+{
+    // A pool thread that used a Database keeps running after the Database is gone.
+    auto testDb = std::make_unique<TestDatabase>();
+    QVERIFY(testDb->isValid());
+    std::shared_ptr<Database> database = testDb->database();
+    QSemaphore used;
+    QSemaphore finish;
+    QString error;
+    std::unique_ptr<QThread> thread(QThread::create([&] {
+        {
+            auto db = database->connection();
+            if (!db)
+                error = db.error().toLogString();
+        }
+        used.release();
+        finish.tryAcquire(1, 30000);
+    }));
+    thread->start();
+    QVERIFY(used.tryAcquire(1, 30000));
+    QCOMPARE(Database::openConnectionCount(), m_baseline + 2);
+
+    database.reset();
+    testDb.reset();
+    // The destroying thread's connection closes now, the living thread's when that thread ends.
+    QCOMPARE(Database::openConnectionCount(), m_baseline + 1);
+    finish.release();
+    QVERIFY(thread->wait(30000));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(Database::openConnectionCount(), m_baseline);
+}
+
+void TestDatabaseOpen::threadOutlivingDatabaseGetsTheNewDatabase()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString oldPath = dir.filePath(QStringLiteral("old.sqlite3"));
+    const QString newPath = dir.filePath(QStringLiteral("new.sqlite3"));
+    auto oldDb = Database::open(DatabaseLocation::sqliteFile(oldPath));
+    QVERIFY(oldDb.has_value());
+    std::shared_ptr<Database> current = *oldDb;
+    oldDb = Result<std::shared_ptr<Database>>(); // hold the old Database only through `current`
+
+    QSemaphore step;
+    QSemaphore next;
+    QString firstFile;
+    QString secondFile;
+    QString secondError;
+    std::unique_ptr<QThread> thread(QThread::create([&] {
+        {
+            auto db = current->connection();
+            firstFile = db ? db->databaseName() : db.error().toLogString();
+        }
+        step.release();
+        if (!next.tryAcquire(1, 30000))
+            return;
+        {
+            // Same thread, new Database on another file: a write must land in the new file.
+            auto db = current->connection();
+            if (!db) {
+                secondError = db.error().toLogString();
+            } else {
+                secondFile = db->databaseName();
+                auto written = insertAuditRow(*db, QStringLiteral("meant for the new file"));
+                if (!written)
+                    secondError = written.error().toLogString();
+            }
+        }
+        step.release();
+    }));
+    thread->start();
+    QVERIFY(step.tryAcquire(1, 30000));
+    QCOMPARE(firstFile, oldPath);
+
+    current.reset(); // the old Database goes, the thread stays
+    auto newDb = Database::open(DatabaseLocation::sqliteFile(newPath));
+    QVERIFY(newDb.has_value());
+    current = *newDb;
+    next.release();
+    QVERIFY(step.tryAcquire(1, 30000));
+    QVERIFY(thread->wait(30000));
+
+    QVERIFY2(secondError.isEmpty(), qPrintable(secondError));
+    QCOMPARE(secondFile, newPath);
+    QCOMPARE(auditRows(*current->connection()), 1);
+    {
+        RawConnection old(oldPath);
+        QCOMPARE(old.value(QStringLiteral("SELECT count(*) FROM audit_log")).toInt(), 0);
+    }
+    current.reset();
+    newDb = Result<std::shared_ptr<Database>>();
 }
 
 void TestDatabaseOpen::notADatabase_data()

@@ -19,8 +19,13 @@ inline char *toString(const DeletionCounts &c)
 }
 } // namespace heliodesk
 
-// Role, UserStatus, QuotaMode and UsageOutcome already have a QString toString() in heliodesk, which
-// QCOMPARE would find by argument-dependent lookup: compare their toString() values instead.
+// QCOMPARE prints these enums by their names.
+template<> inline char *QTest::toString<heliodesk::Role>(const heliodesk::Role &v) { return qstrdup(qPrintable(heliodesk::nameOf(v))); }
+template<> inline char *QTest::toString<heliodesk::UserStatus>(const heliodesk::UserStatus &v) { return qstrdup(qPrintable(heliodesk::nameOf(v))); }
+template<> inline char *QTest::toString<heliodesk::QuotaMode>(const heliodesk::QuotaMode &v) { return qstrdup(qPrintable(heliodesk::nameOf(v))); }
+template<> inline char *QTest::toString<heliodesk::UsageOutcome>(const heliodesk::UsageOutcome &v) { return qstrdup(qPrintable(heliodesk::nameOf(v))); }
+template<> inline char *QTest::toString<heliodesk::MessageStatus>(const heliodesk::MessageStatus &v) { return qstrdup(qPrintable(heliodesk::nameOf(v))); }
+template<> inline char *QTest::toString<heliodesk::MessageRole>(const heliodesk::MessageRole &v) { return qstrdup(qPrintable(heliodesk::nameOf(v))); }
 
 namespace std {
 template<typename T>
@@ -28,8 +33,7 @@ char *toString(const std::optional<T> &value)
 {
     if (!value)
         return qstrdup("nullopt");
-    using QTest::toString;
-    return toString(*value);
+    return QTest::toString(*value);
 }
 } // namespace std
 

@@ -94,13 +94,13 @@ void TestFirstRunDialog::createsTheFirstAccountAsAdmin()
     QVERIFY(m_dialog->createdUser().has_value());
     QCOMPARE(m_dialog->createdUser()->username, QStringLiteral("ana.lima"));
     QCOMPARE(m_dialog->createdUser()->displayName, QStringLiteral("Ana Lima"));
-    QCOMPARE(toString(m_dialog->createdUser()->role), toString(Role::Admin));
+    QCOMPARE(nameOf(m_dialog->createdUser()->role), nameOf(Role::Admin));
 
     // It is really in the database, with the password typed.
     QCOMPARE(m_db->count(QStringLiteral("users")), 1);
     auto signedIn = m_db->accounts().signIn(QStringLiteral("ana.lima"), QStringLiteral("sunny inverter 42"));
     VERIFY_OK(signedIn);
-    QCOMPARE(toString(signedIn->role), toString(Role::Admin));
+    QCOMPARE(nameOf(signedIn->role), nameOf(Role::Admin));
 }
 
 void TestFirstRunDialog::validation_data()

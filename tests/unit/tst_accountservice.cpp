@@ -43,7 +43,7 @@ private Q_SLOTS:
         QCOMPARE(accounts.hasUsers().value(), false);
         auto first = accounts.createUser(Actor::anonymous(), newUser(QStringLiteral("Ann.Lee"), Role::Analyst));
         VERIFY_OK(first);
-        QCOMPARE(toString(first->role), toString(Role::Admin));
+        QCOMPARE(nameOf(first->role), nameOf(Role::Admin));
         QCOMPARE(first->username, QStringLiteral("ann.lee"));
         QCOMPARE(first->displayName, QStringLiteral("Ann.Lee"));
         QCOMPARE(first->planName, QStringLiteral("Standard"));
@@ -56,7 +56,7 @@ private Q_SLOTS:
         // …and the second account keeps the role it was given.
         auto analyst = accounts.createUser(Actor::user(*first), newUser(QStringLiteral("bob")));
         QVERIFY(analyst);
-        QCOMPARE(toString(analyst->role), toString(Role::Analyst));
+        QCOMPARE(nameOf(analyst->role), nameOf(Role::Analyst));
         QCOMPARE(t.count(QStringLiteral("users")), 2);
     }
 
@@ -245,7 +245,7 @@ private Q_SLOTS:
         QVERIFY(refused(quotas.usage(bob, QStringLiteral("carl"))));
         QVERIFY(quotas.usage(bob)); // one's own usage is fine
         QCOMPARE(t.count(QStringLiteral("users")), 3);
-        QCOMPARE(toString(UserStore::findByName(t.connection(), QStringLiteral("bob")).value()->role), toString(Role::Analyst));
+        QCOMPARE(nameOf(UserStore::findByName(t.connection(), QStringLiteral("bob")).value()->role), nameOf(Role::Analyst));
     }
 
     void demotedAdminLosesRightsAtOnce()
@@ -281,7 +281,7 @@ private Q_SLOTS:
         QCOMPARE(accounts.updateUser(root, QStringLiteral("root"), disable).error().code(), ErrorCode::NotAllowed);
         auto demoted = accounts.updateUser(root, QStringLiteral("root"), demote);
         QVERIFY(demoted);
-        QCOMPARE(toString(demoted->role), toString(Role::Analyst));
+        QCOMPARE(nameOf(demoted->role), nameOf(Role::Analyst));
     }
 
     void updateChangesPlanQuotaAndAudits()

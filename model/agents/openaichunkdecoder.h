@@ -1,0 +1,27 @@
+#pragma once
+
+// Decodes the data of one server-sent event of OpenAI's streaming chat-completions format
+// (`chat.completion.chunk` objects, `data: [DONE]`, and an `error` object sent mid-stream).
+
+#include "storage/error.h"
+
+#include <QString>
+
+namespace heliodesk {
+
+struct ChatChunk {
+    QString text;          // choices[0].delta.content (may be empty: role-only or keep-alive chunks)
+    QString finishReason;  // choices[0].finish_reason when present ("stop", "length", …)
+    bool done = false;     // the `[DONE]` sentinel
+};
+
+class OpenAiChunkDecoder
+{
+public:
+    /// Decodes one event's data. A JSON `error` object becomes an Error with the server's message
+    /// (code ProviderError); data that is neither `[DONE]` nor a JSON object is a ProviderProtocol
+    /// error that quotes the start of what arrived.
+    static Result<ChatChunk> decode(const QString &eventData);
+};
+
+} // namespace heliodesk

@@ -1,0 +1,622 @@
+#include "openaiprovider.h"
+
+#include "openaichunkdecoder.h"
+#include "sseparser.h"
+
+#include <QCoroNetworkReply>
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QPointer>
+#include <QRegularExpression>
+#include <QTimer>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+namespace heliodesk {
+
+namespace {
+
+constexpr qsizetype kMaxErrorBody = 64 * 1024;   // an error page longer than this is cut
+constexpr qsizetype kMaxQuote = 160;             // characters of a server's text quoted in messages
+constexpr qsizetype kNotEventsSample = 4 * 1024; // bytes read of a body that is not an event stream
+constexpr std::chrono::seconds kDrainGrace{5};   // for the last bytes of a response after [DONE]
+
+/// What happened to a request outside the coroutine; written by signal handlers, read after
+/// every resumption.
+struct ReplyState {
+    bool cancelled = false;         // the CancelToken fired and the reply was aborted
+    bool connectTimedOut = false;   // the connect timer fired and the reply was aborted
+    bool startedConnecting = false; // a new connection was opened for this request
+    bool connected = false;         // the request reached the server
+};
+
+QString displayUrl(const QUrl &url)
+{
+    return url.toDisplayString(QUrl::RemoveUserInfo | QUrl::StripTrailingSlash);
+}
+
+QString roleName(ChatTurn::Role role)
+{
+    switch (role) {
+    case ChatTurn::Role::System: return QStringLiteral("system");
+    case ChatTurn::Role::User: return QStringLiteral("user");
+    case ChatTurn::Role::Assistant: return QStringLiteral("assistant");
+    }
+    return QStringLiteral("user");
+}
+
+QByteArray requestBody(const QString &model, const QList<ChatTurn> &turns, std::optional<int> maxTokens)
+{
+    QJsonArray messages;
+    for (const ChatTurn &turn : turns)
+        messages.append(QJsonObject{{QStringLiteral("role"), roleName(turn.role)}, {QStringLiteral("content"), turn.content}});
+    QJsonObject body{
+        {QStringLiteral("model"), model},
+        {QStringLiteral("messages"), messages},
+        {QStringLiteral("stream"), true},
+    };
+    if (maxTokens)
+        body.insert(QStringLiteral("max_tokens"), *maxTokens);
+    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+}
+
+/// The start of a server's text on one line, for a message.
+QString quote(const QString &text)
+{
+    QString line = text.simplified();
+    if (line.size() > kMaxQuote) {
+        qsizetype length = kMaxQuote;
+        if (line.at(length - 1).isHighSurrogate())
+            --length;
+        line = line.left(length) + u'…';
+    }
+    return line;
+}
+
+QString htmlTitle(const QString &html)
+{
+    static const QRegularExpression title(QStringLiteral("<title[^>]*>(.*?)</title>"),
+                                          QRegularExpression::CaseInsensitiveOption
+                                              | QRegularExpression::DotMatchesEverythingOption);
+    const QRegularExpressionMatch match = title.match(html);
+    return match.hasMatch() ? match.captured(1).simplified() : QString();
+}
+
+bool looksLikeHtml(const QString &text)
+{
+    const QString start = text.trimmed().left(256).toLower();
+    return start.startsWith(u"<!doctype html") || start.startsWith(u"<html") || start.contains(u"<head")
+        || start.contains(u"<body");
+}
+
+/// What the server said in an error body. OpenAI, vLLM and llama.cpp send
+/// {"error": {"message", …}}, Ollama {"error": "text"}, older vLLM {"object": "error", "message"},
+/// FastAPI-based servers {"detail": …}; proxies send HTML or plain text.
+QString serverMessage(const QByteArray &body)
+{
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
+    if (parseError.error == QJsonParseError::NoError && document.isObject()) {
+        const QJsonObject object = document.object();
+        const QJsonValue error = object.value(u"error");
+        QString message;
+        if (error.isObject())
+            message = error.toObject().value(u"message").toString();
+        else if (error.isString())
+            message = error.toString();
+        if (message.trimmed().isEmpty())
+            message = object.value(u"message").toString();
+        if (message.trimmed().isEmpty()) {
+            const QJsonValue detail = object.value(u"detail");
+            if (detail.isString())
+                message = detail.toString();
+            else if (detail.isArray() || detail.isObject())
+                message = QString::fromUtf8(detail.isArray() ? QJsonDocument(detail.toArray()).toJson(QJsonDocument::Compact)
+                                                             : QJsonDocument(detail.toObject()).toJson(QJsonDocument::Compact));
+        }
+        if (message.trimmed().isEmpty() && error.isObject())
+            message = error.toObject().value(u"type").toString();
+        return quote(message);
+    }
+    const QString text = QString::fromUtf8(body);
+    if (looksLikeHtml(text))
+        return quote(htmlTitle(text));
+    return quote(text);
+}
+
+/// "(HTTP 401: Incorrect API key provided)", or "(HTTP 401)" when the server said nothing useful.
+QString httpNote(int status, const QString &message)
+{
+    if (message.isEmpty())
+        return u"(HTTP " + QString::number(status) + u')';
+    return u"(HTTP " + QString::number(status) + u": " + message + u')';
+}
+
+/// Retry-After holds seconds or an HTTP-date ("Wed, 21 Oct 2015 07:28:00 GMT").
+std::optional<qint64> retryAfterSeconds(const QByteArray &value)
+{
+    const QByteArray trimmed = value.trimmed();
+    if (trimmed.isEmpty())
+        return std::nullopt;
+    bool ok = false;
+    const qint64 seconds = trimmed.toLongLong(&ok);
+    if (ok)
+        return std::max<qint64>(seconds, 0);
+    QString text = QString::fromLatin1(trimmed);
+    if (text.endsWith(u" GMT") || text.endsWith(u" UTC"))
+        text = text.chopped(4) + u" +0000"; // Qt's RFC 2822 parser wants a numeric zone
+    const QDateTime when = QDateTime::fromString(text, Qt::RFC2822Date);
+    if (!when.isValid())
+        return std::nullopt;
+    const qint64 ms = QDateTime::currentDateTimeUtc().msecsTo(when);
+    return std::max<qint64>((ms + 999) / 1000, 0);
+}
+
+QString durationText(std::chrono::milliseconds duration)
+{
+    const auto ms = duration.count();
+    if (ms < 1000)
+        return QString::number(ms) + u" ms";
+    const qint64 seconds = (ms + 500) / 1000;
+    return seconds == 1 ? QStringLiteral("1 second") : QString::number(seconds) + u" seconds";
+}
+
+Error httpError(int status, const QByteArray &body, const QByteArray &retryAfter, const QString &where,
+                const QString &model, bool hasKey)
+{
+    const QString note = httpNote(status, serverMessage(body));
+    const QString detail = u"HTTP " + QString::number(status) + u" from " + where + u": "
+        + quote(QString::fromUtf8(body.left(1024)));
+    if (status == 401 || status == 403) {
+        if (!hasKey)
+            return Error(ErrorCode::ProviderUnauthorized,
+                         u"The model server refused the request because no API key is set " + note
+                             + u". Enter the API key in the provider settings.",
+                         detail);
+        return Error(ErrorCode::ProviderUnauthorized,
+                     u"The model server refused the API key " + note + u". Check the API key in the provider settings.",
+                     detail);
+    }
+    if (status == 404)
+        return Error(ErrorCode::ProviderModelNotFound,
+                     u"The model server at " + where + u" does not know the model “" + model + u"” " + note
+                         + u". Check the model name, and that the base URL points at the API (it usually ends in /v1).",
+                     detail);
+    if (status == 429) {
+        const std::optional<qint64> wait = retryAfterSeconds(retryAfter);
+        QString when;
+        if (!wait)
+            when = QStringLiteral("wait a little and try again.");
+        else if (*wait <= 1)
+            when = QStringLiteral("try again in 1 second.");
+        else
+            when = u"try again in " + QString::number(*wait) + u" seconds.";
+        return Error(ErrorCode::ProviderRateLimited,
+                     u"The model server is limiting requests " + note + u"; " + when, detail);
+    }
+    if (status >= 500)
+        return Error(ErrorCode::ProviderUnavailable,
+                     u"The model server at " + where + u" has a problem " + note + u". Try again in a few minutes.",
+                     detail);
+    return Error(ErrorCode::ProviderError,
+                 u"The model server at " + where + u" rejected the request " + note + u'.', detail);
+}
+
+Error unreachableError(const QNetworkReply &reply, const QString &where)
+{
+    const QString detail = reply.errorString() + u" (QNetworkReply::NetworkError " + QString::number(int(reply.error())) + u')';
+    switch (reply.error()) {
+    case QNetworkReply::TimeoutError:
+        return Error(ErrorCode::ProviderTimeout,
+                     u"The model server at " + where + u" did not answer in time. Try again later.", detail);
+    case QNetworkReply::ProtocolFailure:
+    case QNetworkReply::ProtocolUnknownError:
+    case QNetworkReply::ProtocolInvalidOperationError:
+        return Error(ErrorCode::ProviderProtocol,
+                     u"The model server at " + where + u" answered with something that is not HTTP (" + reply.errorString()
+                         + u"). Check the base URL.",
+                     detail);
+    case QNetworkReply::RemoteHostClosedError:
+        return Error(ErrorCode::ProviderUnreachable,
+                     u"The model server at " + where
+                         + u" closed the connection without answering. Check that the base URL is right and that the "
+                           u"server is healthy.",
+                     detail);
+    default:
+        return Error(ErrorCode::ProviderUnreachable,
+                     u"Could not connect to the model server at " + where + u" (" + reply.errorString()
+                         + u"). Check that the server is running and that the base URL is right.",
+                     detail);
+    }
+}
+
+/// Reads one response: decides from the status and content type what it is, then turns its
+/// bytes into text for the sink or into an error.
+class ResponseReader
+{
+public:
+    enum class Step { More, Done, Failed, Stopped };
+
+    ResponseReader(StreamSink *sink, std::function<bool()> stopped, QString where, QString model, bool hasKey)
+        : m_sink(sink)
+        , m_stopped(std::move(stopped))
+        , m_where(std::move(where))
+        , m_model(std::move(model))
+        , m_hasKey(hasKey)
+    {
+    }
+
+    /// Bytes that arrived (possibly none: the reply only changed state).
+    Step consume(const QNetworkReply &reply, const QByteArray &bytes)
+    {
+        if (m_mode == Mode::Undecided) {
+            m_undecided += bytes;
+            if (!decide(reply))
+                return Step::More;
+            const QByteArray pending = std::exchange(m_undecided, {});
+            return take(pending);
+        }
+        return take(bytes);
+    }
+
+    /// The reply finished and every byte has been consumed.
+    Result<StreamOutcome> finish(const QNetworkReply &reply)
+    {
+        if (m_mode == Mode::Undecided) {
+            if (!decide(reply))
+                return tl::unexpected(unreachableError(reply, m_where));
+            switch (take(std::exchange(m_undecided, {}))) {
+            case Step::More: break;
+            case Step::Done: return m_outcome;
+            case Step::Failed: return tl::unexpected(m_error);
+            case Step::Stopped: {
+                StreamOutcome cancelled;
+                cancelled.cancelled = true;
+                return cancelled;
+            }
+            }
+        }
+        switch (m_mode) {
+        case Mode::Undecided: // decided above
+        case Mode::ErrorBody:
+            return tl::unexpected(httpError(m_status, m_body, m_retryAfter, m_where, m_model, m_hasKey));
+        case Mode::NotEvents:
+            return tl::unexpected(notEventsError());
+        case Mode::Unexpected:
+            return tl::unexpected(unexpectedStatusError());
+        case Mode::Events:
+            break;
+        }
+        const bool pending = m_parser.finish();
+        if (!m_outcome.finishReason.isEmpty())
+            return m_outcome; // complete, even though the server sent no [DONE]
+        if (m_events == 0 && !m_body.isEmpty())
+            return tl::unexpected(Error(ErrorCode::ProviderProtocol,
+                                        u"The model server at " + m_where
+                                            + u" did not send a stream of events (its answer began: “"
+                                            + quote(QString::fromUtf8(m_body)) + u"”). Check that it is an OpenAI-compatible API.",
+                                        u"no event in " + QString::number(m_parser.bytesSeen()) + u" bytes"));
+        QString detail = u"no [DONE] and no finish_reason after " + QString::number(m_events) + u" events, "
+            + QString::number(m_parser.bytesSeen()) + u" bytes";
+        if (pending)
+            detail += u", an incomplete event pending";
+        if (reply.error() != QNetworkReply::NoError)
+            detail += u"; " + reply.errorString();
+        return tl::unexpected(Error(ErrorCode::ProviderProtocol,
+                                    u"The connection to the model server at " + m_where
+                                        + u" ended before the answer was complete, so the answer was cut off. Try asking again.",
+                                    detail));
+    }
+
+    [[nodiscard]] const Error &error() const { return m_error; }
+    [[nodiscard]] const StreamOutcome &outcome() const { return m_outcome; }
+
+private:
+    enum class Mode { Undecided, Events, ErrorBody, NotEvents, Unexpected };
+
+    /// False while the status line has not arrived.
+    bool decide(const QNetworkReply &reply)
+    {
+        const QVariant status = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute);
+        if (!status.isValid())
+            return false;
+        m_status = status.toInt();
+        m_contentType = reply.header(QNetworkRequest::ContentTypeHeader).toString();
+        m_retryAfter = reply.rawHeader(QByteArrayLiteral("Retry-After"));
+        if (m_status >= 400)
+            m_mode = Mode::ErrorBody;
+        else if (m_status < 200 || m_status >= 300)
+            m_mode = Mode::Unexpected;
+        else if (m_contentType.isEmpty() || m_contentType.contains(u"text/event-stream", Qt::CaseInsensitive))
+            m_mode = Mode::Events;
+        else
+            m_mode = Mode::NotEvents;
+        return true;
+    }
+
+    Step take(const QByteArray &bytes)
+    {
+        switch (m_mode) {
+        case Mode::Undecided:
+            return Step::More;
+        case Mode::ErrorBody:
+            m_body += bytes;
+            if (m_body.size() < kMaxErrorBody)
+                return Step::More;
+            m_error = httpError(m_status, m_body, m_retryAfter, m_where, m_model, m_hasKey);
+            return Step::Failed;
+        case Mode::NotEvents:
+            m_body += bytes;
+            if (m_body.size() < kNotEventsSample)
+                return Step::More;
+            m_error = notEventsError();
+            return Step::Failed;
+        case Mode::Unexpected:
+            m_body += bytes.left(kNotEventsSample - m_body.size());
+            return Step::More;
+        case Mode::Events:
+            return takeEvents(bytes);
+        }
+        return Step::More;
+    }
+
+    Step takeEvents(const QByteArray &bytes)
+    {
+        if (m_body.size() < kMaxQuote * 4)
+            m_body += bytes.left(kMaxQuote * 4 - m_body.size()); // to quote a body that is not SSE
+        const QList<SseEvent> events = m_parser.feed(bytes);
+        for (const SseEvent &event : events) {
+            ++m_events;
+            const bool errorEvent = event.type == u"error";
+            if (!errorEvent && event.type != u"message")
+                continue; // named events are not part of OpenAI's format
+            Result<ChatChunk> chunk = OpenAiChunkDecoder::decode(event.data);
+            if (errorEvent && (chunk || chunk.error().code() == ErrorCode::ProviderProtocol)) {
+                m_error = Error(ErrorCode::ProviderError, u"The model server reported an error: " + quote(event.data));
+                return Step::Failed;
+            }
+            if (!chunk) {
+                m_error = chunk.error();
+                return Step::Failed;
+            }
+            if (!chunk->finishReason.isEmpty())
+                m_outcome.finishReason = chunk->finishReason;
+            if (!chunk->text.isEmpty() && m_sink) {
+                m_sink->onText(chunk->text);
+                if (m_stopped()) // the sink may cancel, or even destroy the provider
+                    return Step::Stopped;
+            }
+            if (chunk->done)
+                return Step::Done;
+        }
+        return Step::More;
+    }
+
+    Error notEventsError() const
+    {
+        const QString text = QString::fromUtf8(m_body);
+        const QString title = looksLikeHtml(text) ? htmlTitle(text) : QString();
+        const QString began = title.isEmpty() ? QString(u"its answer began: “" + quote(text) + u'”')
+                                              : QString(u"a page titled “" + quote(title) + u'”');
+        return Error(ErrorCode::ProviderProtocol,
+                     u"The model server at " + m_where + u" answered with “" + m_contentType
+                         + u"” instead of a stream of events (" + began
+                         + u"), so it is probably not an OpenAI-compatible API. Check the base URL; it usually ends in /v1.",
+                     u"HTTP " + QString::number(m_status) + u", Content-Type " + m_contentType);
+    }
+
+    Error unexpectedStatusError() const
+    {
+        return Error(ErrorCode::ProviderProtocol,
+                     u"The model server at " + m_where + u" answered with HTTP " + QString::number(m_status)
+                         + u" instead of a stream of events. Check the base URL.",
+                     quote(QString::fromUtf8(m_body)));
+    }
+
+    StreamSink *m_sink;
+    std::function<bool()> m_stopped;
+    QString m_where;
+    QString m_model;
+    bool m_hasKey;
+
+    Mode m_mode = Mode::Undecided;
+    int m_status = 0;
+    QString m_contentType;
+    QByteArray m_retryAfter;
+    QByteArray m_undecided; // bytes that came before the status (not expected, kept to be safe)
+    QByteArray m_body;      // an error body, or the start of a body to quote
+    SseParser m_parser;
+    int m_events = 0;
+    StreamOutcome m_outcome;
+    Error m_error;
+};
+
+/// Disposes of the reply when the stream's coroutine ends, however it ends.
+class ReplyDisposer
+{
+public:
+    explicit ReplyDisposer(QPointer<QNetworkReply> reply)
+        : m_reply(std::move(reply))
+    {
+    }
+    ReplyDisposer(const ReplyDisposer &) = delete;
+    ReplyDisposer &operator=(const ReplyDisposer &) = delete;
+
+    ~ReplyDisposer()
+    {
+        QNetworkReply *reply = m_reply.data();
+        if (!reply)
+            return;
+        if (reply->isFinished()) {
+            reply->deleteLater();
+            return;
+        }
+        // [DONE] arrived but the response's last bytes may still be on their way: let it finish,
+        // so that the connection can be used again, and abort it if it does not finish soon.
+        QObject::connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
+        QTimer::singleShot(kDrainGrace, reply, &QNetworkReply::abort);
+    }
+
+private:
+    QPointer<QNetworkReply> m_reply;
+};
+
+/// Connects the signals that tell the coroutine what happened while it was suspended.
+void watchReply(QNetworkReply *reply, const std::shared_ptr<ReplyState> &state, const std::shared_ptr<CancelToken> &cancel,
+                std::chrono::milliseconds connectTimeout)
+{
+    const auto connected = [state] { state->connected = true; };
+    QObject::connect(reply, &QNetworkReply::socketStartedConnecting, reply, [state] { state->startedConnecting = true; });
+    QObject::connect(reply, &QNetworkReply::requestSent, reply, connected);
+    QObject::connect(reply, &QNetworkReply::metaDataChanged, reply, connected);
+    QObject::connect(reply, &QNetworkReply::readyRead, reply, connected);
+#ifndef QT_NO_SSL
+    QObject::connect(reply, &QNetworkReply::encrypted, reply, connected);
+#endif
+    QObject::connect(reply, &QNetworkReply::uploadProgress, reply, [state](qint64 sent, qint64) {
+        if (sent > 0)
+            state->connected = true;
+    });
+
+    // Only a request that opened a new connection has a connect phase; a reused connection
+    // goes straight to waiting for the answer, where the idle timeout applies.
+    auto *timer = new QTimer(reply);
+    timer->setSingleShot(true);
+    timer->setInterval(connectTimeout);
+    QObject::connect(timer, &QTimer::timeout, reply, [state, reply] {
+        if (state->startedConnecting && !state->connected && !reply->isFinished()) {
+            state->connectTimedOut = true;
+            reply->abort();
+        }
+    });
+    timer->start();
+
+    if (cancel) {
+        QObject::connect(cancel.get(), &CancelToken::cancelRequested, reply, [state, reply] {
+            state->cancelled = true;
+            reply->abort(); // wakes the coroutine: abort() emits finished()
+        });
+    }
+}
+
+} // namespace
+
+OpenAiProvider::OpenAiProvider(OpenAiSettings settings, QObject *parent)
+    : QObject(parent)
+    , m_settings(std::move(settings))
+    , m_manager(new QNetworkAccessManager(this))
+{
+}
+
+OpenAiProvider::~OpenAiProvider()
+{
+    // The manager deletes its replies with it. Aborting them first wakes their coroutines, which
+    // then find the provider gone and end as cancelled.
+    const QList<QNetworkReply *> replies = m_manager->findChildren<QNetworkReply *>(Qt::FindDirectChildrenOnly);
+    for (QNetworkReply *reply : replies)
+        reply->abort();
+}
+
+QUrl OpenAiProvider::endpoint() const
+{
+    QUrl url = m_settings.baseUrl;
+    QString path = url.path();
+    while (path.endsWith(u'/'))
+        path.chop(1);
+    if (!path.endsWith(u"/chat/completions"))
+        path += u"/chat/completions";
+    url.setPath(path);
+    return url;
+}
+
+QString OpenAiProvider::description() const
+{
+    return u"OpenAI-compatible endpoint (" + displayUrl(m_settings.baseUrl) + u", " + m_settings.model + u')';
+}
+
+QCoro::Task<Result<StreamOutcome>> OpenAiProvider::stream(ChatRequest request, StreamSink *sink,
+                                                          std::shared_ptr<CancelToken> cancel)
+{
+    return doStream(std::move(request), sink, std::move(cancel));
+}
+
+QCoro::Task<Result<StreamOutcome>> OpenAiProvider::doStream(ChatRequest request, StreamSink *sink,
+                                                            std::shared_ptr<CancelToken> cancel)
+{
+    StreamOutcome cancelled;
+    cancelled.cancelled = true;
+    if (cancel && cancel->isCancelled())
+        co_return cancelled;
+
+    // The task keeps its own copies: after the request is sent it reads nothing from `this`.
+    const OpenAiSettings settings = m_settings;
+    const QString where = displayUrl(settings.baseUrl);
+    const QString model = request.model.isEmpty() ? settings.model : request.model;
+    const QUrl url = endpoint();
+    if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https") || url.host().isEmpty())
+        co_return fail(ErrorCode::InvalidInput,
+                       u"The model server address “" + where + u"” is not an http or https URL. Correct the base URL in the provider settings.");
+    if (model.isEmpty())
+        co_return fail(ErrorCode::InvalidInput, QStringLiteral("No model is set. Enter the model name in the provider settings."));
+
+    QNetworkRequest httpRequest(url);
+    httpRequest.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    httpRequest.setRawHeader(QByteArrayLiteral("Accept"), QByteArrayLiteral("text/event-stream"));
+    if (!settings.apiKey.isEmpty())
+        httpRequest.setRawHeader(QByteArrayLiteral("Authorization"), "Bearer " + settings.apiKey.trimmed().toUtf8());
+    httpRequest.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
+    httpRequest.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
+
+    const QPointer<OpenAiProvider> self(this);
+    const QPointer<QNetworkReply> reply = m_manager->post(httpRequest, requestBody(model, request.turns, settings.maxTokens));
+    const ReplyDisposer disposer(reply);
+    const auto state = std::make_shared<ReplyState>();
+    watchReply(reply, state, cancel, settings.connectTimeout);
+
+    const auto stopped = [self, reply, state] { return !self || !reply || state->cancelled; };
+    ResponseReader reader(sink, stopped, where, model, !settings.apiKey.isEmpty());
+    while (!(reply->isFinished() && reply->bytesAvailable() == 0)) {
+        const bool woke = co_await qCoro(reply.data()).waitForReadyRead(settings.idleTimeout);
+        if (stopped())
+            co_return cancelled; // cancelled, or the provider (and with it the reply) is gone
+        if (state->connectTimedOut)
+            co_return fail(ErrorCode::ProviderUnreachable,
+                           u"Could not connect to the model server at " + where + u" within "
+                               + durationText(settings.connectTimeout)
+                               + u". Check that the server is running and reachable from this computer, and that the base URL is right.",
+                           QStringLiteral("connect timeout"));
+        const QByteArray bytes = reply->readAll();
+        if (bytes.isEmpty() && !woke && !reply->isFinished()) {
+            if (state->startedConnecting && !state->connected)
+                continue; // still connecting: the connect timer decides
+            reply->abort();
+            co_return fail(ErrorCode::ProviderTimeout,
+                           u"The model server at " + where + u" sent nothing for " + durationText(settings.idleTimeout)
+                               + u", so Heliodesk stopped waiting. The server may be overloaded or still loading the model; "
+                                 u"try again, or raise the idle timeout in the provider settings.",
+                           QStringLiteral("idle timeout"));
+        }
+        switch (reader.consume(*reply, bytes)) {
+        case ResponseReader::Step::More:
+            break;
+        case ResponseReader::Step::Done:
+            co_return reader.outcome();
+        case ResponseReader::Step::Stopped:
+            co_return cancelled;
+        case ResponseReader::Step::Failed:
+            reply->abort();
+            co_return tl::unexpected(reader.error());
+        }
+    }
+    co_return reader.finish(*reply);
+}
+
+} // namespace heliodesk

@@ -1,0 +1,459 @@
+#include "chatservice.h"
+
+#include "model/quotaservice.h"
+
+#include "storage/conversationstore.h"
+#include "storage/hiringstore.h"
+#include "storage/quotaledger.h"
+#include "storage/transaction.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QPointer>
+#include <QRegularExpression>
+#include <QTimer>
+
+namespace heliodesk {
+
+Q_LOGGING_CATEGORY(lcChat, "heliodesk.chat", QtInfoMsg)
+
+namespace {
+
+ChatTurn::Role turnRole(MessageRole role)
+{
+    switch (role) {
+    case MessageRole::Assistant: return ChatTurn::Role::Assistant;
+    case MessageRole::System: return ChatTurn::Role::System;
+    case MessageRole::User: break;
+    }
+    return ChatTurn::Role::User;
+}
+
+QString sourcesToJson(const QList<AnswerSource> &sources)
+{
+    if (sources.isEmpty())
+        return {};
+    QJsonArray array;
+    for (const AnswerSource &s : sources)
+        array.append(QJsonObject{{QStringLiteral("title"), s.title},
+                                 {QStringLiteral("location"), s.location},
+                                 {QStringLiteral("excerpt"), s.excerpt}});
+    return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
+}
+
+Error noSuchConversation(qint64 id)
+{
+    // Someone else's conversation gets the same answer as a missing one: nothing about it leaks.
+    return Error(ErrorCode::NotFound, QStringLiteral("There is no conversation %1.").arg(id));
+}
+
+} // namespace
+
+/// One answer being streamed: the sink the provider writes into, and the timers that pass the
+/// text on to listeners (coalesced) and to the database (in small appends).
+struct ChatService::Job final : StreamSink {
+    qint64 answerId = 0;
+    qint64 conversationId = 0;
+    qint64 usageEventId = 0;
+    std::shared_ptr<ChatProvider> provider;
+    ChatRequest request;
+    std::shared_ptr<CancelToken> cancel = std::make_shared<CancelToken>();
+    QString unsignalled;
+    QString unsaved;
+    qint64 received = 0;
+    qint64 lastWriteMs = 0;
+    bool finished = false;
+    QTimer signalTimer;
+    QTimer flushTimer;
+
+    void onText(const QString &piece) override
+    {
+        if (finished || piece.isEmpty())
+            return;
+        unsignalled += piece;
+        unsaved += piece;
+        received += piece.size();
+        if (!signalTimer.isActive())
+            signalTimer.start();
+    }
+};
+
+ChatService::ChatService(std::shared_ptr<Database> database, std::shared_ptr<const Clock> clock, ProviderFor providerFor,
+                         ChatTuning tuning, QObject *parent)
+    : QObject(parent)
+    , m_database(std::move(database))
+    , m_clock(std::move(clock))
+    , m_providerFor(std::move(providerFor))
+    , m_tuning(tuning)
+{
+}
+
+ChatService::~ChatService()
+{
+    shutdown();
+}
+
+QString ChatService::titleFor(const QString &question)
+{
+    static const QRegularExpression spaces(QStringLiteral("\\s+"));
+    QString line = question.trimmed().section(u'\n', 0, 0).trimmed();
+    line.replace(spaces, QStringLiteral(" "));
+    constexpr qsizetype maxLength = 60;
+    if (line.size() <= maxLength)
+        return line.isEmpty() ? QStringLiteral("New conversation") : line;
+    QString cut = line.left(maxLength);
+    const qsizetype space = cut.lastIndexOf(u' ');
+    if (space > maxLength / 2)
+        cut.truncate(space);
+    return cut + u'…';
+}
+
+bool ChatService::isStreaming(qint64 conversationId) const
+{
+    return std::any_of(m_active.cbegin(), m_active.cend(),
+                       [conversationId](const auto &entry) { return entry.second->conversationId == conversationId; });
+}
+
+Result<ConversationRecord> ChatService::ownedConversation(const QSqlDatabase &db, const Actor &actor, qint64 conversationId)
+{
+    if (!actor.userId())
+        return fail(ErrorCode::NotAllowed, QStringLiteral("Not allowed: sign in to use conversations."));
+    auto found = ConversationStore::find(db, conversationId);
+    if (!found)
+        return Unexpected(found.error());
+    if (!*found || (*found)->userId != *actor.userId())
+        return Unexpected(noSuchConversation(conversationId));
+    return **found;
+}
+
+Result<AnswerTicket> ChatService::ask(const Actor &actor, const AskRequest &request)
+{
+    if (!actor.userId())
+        return fail(ErrorCode::NotAllowed, QStringLiteral("Not allowed: sign in as a user to ask the agents."));
+    const QString question = request.question.trimmed();
+    if (question.isEmpty())
+        return fail(ErrorCode::InvalidInput, QStringLiteral("Type a question first."));
+    if (question.size() > m_tuning.maxQuestionChars)
+        return fail(ErrorCode::InvalidInput,
+                    QStringLiteral("The question is too long (%1 characters; at most %2). Shorten it or split it up.")
+                        .arg(question.size())
+                        .arg(m_tuning.maxQuestionChars));
+    auto db = m_database->connection();
+    if (!db)
+        return Unexpected(db.error());
+
+    // 1. Rights: the conversation is the actor's, and the actor may ask its agent.
+    QString agentId = request.agentId.trimmed();
+    if (request.conversationId) {
+        auto conversation = ownedConversation(*db, actor, *request.conversationId);
+        if (!conversation)
+            return Unexpected(conversation.error());
+        if (!agentId.isEmpty() && agentId != conversation->agentId)
+            return fail(ErrorCode::InvalidInput,
+                        QStringLiteral("Conversation %1 is with another agent (%2).").arg(conversation->id).arg(conversation->agentId));
+        agentId = conversation->agentId;
+        if (isStreaming(conversation->id))
+            return fail(ErrorCode::InvalidInput,
+                        QStringLiteral("This conversation is still answering. Wait for the answer or stop it first."));
+    } else if (agentId.isEmpty()) {
+        return fail(ErrorCode::InvalidInput, QStringLiteral("Choose an agent for the new conversation."));
+    }
+    auto access = HiringStore::accessOf(*db, *actor.userId(), agentId);
+    if (!access)
+        return Unexpected(access.error());
+    if (!access->agentExists)
+        return fail(ErrorCode::NotFound, QStringLiteral("There is no agent “%1”.").arg(agentId));
+    if (!access->agentEnabled)
+        return fail(ErrorCode::NotAllowed, QStringLiteral("The %1 agent has been switched off by an administrator.").arg(access->agentName));
+    if (!access->planIncludes)
+        return fail(ErrorCode::NotAllowed,
+                    QStringLiteral("Your plan does not include the %1 agent. Ask an administrator to change your plan.")
+                        .arg(access->agentName));
+    if (!access->hired)
+        return fail(ErrorCode::NotAllowed, QStringLiteral("You have not hired the %1 agent yet. Hire it first.").arg(access->agentName));
+    auto provider = m_providerFor(agentId);
+    if (!provider)
+        return fail(ErrorCode::Internal, QStringLiteral("No answer source is set up for the %1 agent.").arg(access->agentName));
+
+    // 2. The query is counted before any agent work, and stays counted whatever happens next.
+    QuotaService quotas(m_database, m_clock);
+    auto reservation = quotas.reserve(actor, agentId, request.conversationId);
+    if (!reservation)
+        return Unexpected(reservation.error());
+
+    // 3. The question and an empty answer, together.
+    const qint64 now = m_clock->nowMs();
+    AnswerTicket ticket;
+    ticket.reservation = *reservation;
+    auto saved = [&]() -> Result<void> {
+        auto txn = Transaction::begin(*db);
+        if (!txn)
+            return Unexpected(txn.error());
+        if (request.conversationId) {
+            ticket.conversationId = *request.conversationId;
+            if (auto touched = ConversationStore::touch(*db, ticket.conversationId, now); !touched)
+                return touched;
+        } else {
+            auto created = ConversationStore::createConversation(*db, *actor.userId(), agentId, titleFor(question), now);
+            if (!created)
+                return Unexpected(created.error());
+            ticket.conversationId = *created;
+            if (auto linked = ConversationStore::linkUsageEvent(*db, reservation->usageEventId, ticket.conversationId); !linked)
+                return linked;
+        }
+        auto questionId = ConversationStore::insertMessage(*db, ticket.conversationId, MessageRole::User, question,
+                                                           MessageStatus::Complete, std::nullopt, now);
+        if (!questionId)
+            return Unexpected(questionId.error());
+        ticket.questionId = *questionId;
+        auto answerId = ConversationStore::insertMessage(*db, ticket.conversationId, MessageRole::Assistant, QString(),
+                                                         MessageStatus::Streaming, reservation->usageEventId, now);
+        if (!answerId)
+            return Unexpected(answerId.error());
+        ticket.answerId = *answerId;
+        return txn->commit();
+    }();
+    if (!saved) {
+        if (auto recorded = quotas.recordOutcome(reservation->usageEventId, UsageOutcome::Failed, saved.error().message()); !recorded)
+            qCWarning(lcChat) << "could not record the failed query" << reservation->usageEventId << ":" << recorded.error();
+        return Unexpected(saved.error().withContext(QStringLiteral("The question could not be saved")));
+    }
+
+    // 4. The context: system prompt, history within the budget, the question.
+    auto turns = buildContext(*db, ticket.conversationId, ticket.questionId, access->systemPrompt, question);
+    if (!turns) {
+        auto job = std::make_shared<Job>();
+        job->answerId = ticket.answerId;
+        job->conversationId = ticket.conversationId;
+        job->usageEventId = reservation->usageEventId;
+        finishJob(job, MessageStatus::Failed, turns.error(), {});
+        return ticket;
+    }
+
+    // 5. Stream, from the event loop's next turn, so callers hold the ticket before any signal.
+    auto job = std::make_shared<Job>();
+    job->answerId = ticket.answerId;
+    job->conversationId = ticket.conversationId;
+    job->usageEventId = reservation->usageEventId;
+    job->provider = std::move(provider);
+    job->request = ChatRequest{agentId, access->model, *turns};
+    job->lastWriteMs = now;
+    Job *raw = job.get();
+    job->signalTimer.setSingleShot(true);
+    job->signalTimer.setInterval(m_tuning.coalesceInterval);
+    connect(&job->signalTimer, &QTimer::timeout, this, [this, raw] {
+        if (!raw->unsignalled.isEmpty())
+            Q_EMIT answerProgress(raw->answerId, std::exchange(raw->unsignalled, QString()));
+    });
+    job->flushTimer.setInterval(m_tuning.flushInterval);
+    connect(&job->flushTimer, &QTimer::timeout, this, [this, raw] {
+        const qint64 nowMs = m_clock->nowMs();
+        // Text since the last write, or a heartbeat each second so that a live stream is never
+        // taken for one abandoned by a dead process.
+        if (raw->unsaved.isEmpty() && nowMs - raw->lastWriteMs < 1000)
+            return;
+        auto conn = m_database->connection();
+        if (!conn)
+            return;
+        const QString piece = std::exchange(raw->unsaved, QString());
+        if (auto appended = ConversationStore::appendToMessage(*conn, raw->answerId, piece, nowMs); !appended) {
+            raw->unsaved.prepend(piece); // kept in memory, written with the next flush
+            qCWarning(lcChat) << "could not save part of answer" << raw->answerId << ":" << appended.error();
+            return;
+        }
+        raw->lastWriteMs = nowMs;
+    });
+    m_active.emplace(ticket.answerId, job);
+    job->flushTimer.start();
+    QMetaObject::invokeMethod(this, [this, job] { runJob(job); }, Qt::QueuedConnection);
+    qCInfo(lcChat) << "answer" << ticket.answerId << "of conversation" << ticket.conversationId << "started with"
+                   << job->provider->description();
+    return ticket;
+}
+
+QCoro::Task<> ChatService::runJob(std::shared_ptr<Job> job)
+{
+    if (job->finished)
+        co_return; // stopped before it started
+    ChatRequest request = job->request;
+    auto outcome = co_await job->provider->stream(std::move(request), job.get(), job->cancel);
+    // shutdown() ends every job synchronously; a job it ended must not touch this object again.
+    if (job->finished)
+        co_return;
+    if (!outcome) {
+        finishJob(job, MessageStatus::Failed, outcome.error(), {});
+    } else if (outcome->cancelled || job->cancel->isCancelled()) {
+        finishJob(job, MessageStatus::Cancelled, Error(), sourcesToJson(outcome->sources));
+    } else if (job->received == 0) {
+        finishJob(job, MessageStatus::Failed,
+                  Error(ErrorCode::ProviderProtocol, QStringLiteral("The agent sent an empty answer. Try again, or rephrase the question.")),
+                  {});
+    } else {
+        finishJob(job, MessageStatus::Complete, Error(), sourcesToJson(outcome->sources));
+    }
+}
+
+void ChatService::finishJob(const std::shared_ptr<Job> &job, MessageStatus status, const Error &error, const QString &sourcesJson)
+{
+    if (job->finished)
+        return;
+    job->finished = true;
+    job->signalTimer.stop();
+    job->flushTimer.stop();
+    const QString errorText = status == MessageStatus::Failed ? error.message() : QString();
+    if (status == MessageStatus::Failed)
+        qCWarning(lcChat) << "answer" << job->answerId << "failed:" << error;
+
+    // The rest of the text, the final status and the ledger outcome, in one transaction.
+    const qint64 now = m_clock->nowMs();
+    auto written = [&]() -> Result<void> {
+        auto db = m_database->connection();
+        if (!db)
+            return Unexpected(db.error());
+        auto txn = Transaction::begin(*db);
+        if (!txn)
+            return Unexpected(txn.error());
+        if (!job->unsaved.isEmpty()) {
+            if (auto appended = ConversationStore::appendToMessage(*db, job->answerId, job->unsaved, now); !appended)
+                return appended;
+        }
+        if (auto done = ConversationStore::finishMessage(*db, job->answerId, status, errorText, sourcesJson, now); !done)
+            return done;
+        if (job->usageEventId != 0) {
+            const UsageOutcome outcome = status == MessageStatus::Complete ? UsageOutcome::Complete
+                : status == MessageStatus::Cancelled                       ? UsageOutcome::Cancelled
+                                                                           : UsageOutcome::Failed;
+            if (auto recorded = QuotaLedger::finish(*db, job->usageEventId, outcome, errorText, now); !recorded)
+                return recorded;
+        }
+        if (auto touched = ConversationStore::touch(*db, job->conversationId, now); !touched)
+            return touched;
+        return txn->commit();
+    }();
+    if (!written) {
+        // The answer stays "streaming" in the database with the text of the last flush; the next
+        // start marks it interrupted. Listeners still hear how it ended.
+        qCWarning(lcChat) << "could not save the end of answer" << job->answerId << ":" << written.error();
+    }
+    job->unsaved.clear();
+    if (!job->unsignalled.isEmpty())
+        Q_EMIT answerProgress(job->answerId, std::exchange(job->unsignalled, QString()));
+    m_active.erase(job->answerId);
+    const QString shownError = written || status == MessageStatus::Failed
+        ? errorText
+        : QStringLiteral("The answer could not be saved completely: %1").arg(written.error().message());
+    Q_EMIT answerFinished(job->answerId, status, shownError);
+}
+
+bool ChatService::stop(qint64 answerId)
+{
+    const auto it = m_active.find(answerId);
+    if (it == m_active.end())
+        return false;
+    it->second->cancel->cancel();
+    return true;
+}
+
+void ChatService::stopConversation(qint64 conversationId)
+{
+    std::vector<qint64> ids;
+    for (const auto &[id, job] : m_active)
+        if (job->conversationId == conversationId)
+            ids.push_back(id);
+    for (qint64 id : ids)
+        stop(id);
+}
+
+void ChatService::shutdown()
+{
+    std::vector<std::shared_ptr<Job>> jobs;
+    for (const auto &entry : m_active)
+        jobs.push_back(entry.second);
+    for (const auto &job : jobs) {
+        job->cancel->cancel(); // the provider aborts its request
+        finishJob(job, MessageStatus::Cancelled, Error(), {});
+    }
+}
+
+Result<int> ChatService::recoverInterruptedAnswers(std::chrono::milliseconds grace)
+{
+    auto db = m_database->connection();
+    if (!db)
+        return Unexpected(db.error());
+    auto txn = Transaction::begin(*db);
+    if (!txn)
+        return Unexpected(txn.error());
+    const qint64 now = m_clock->nowMs();
+    auto count = ConversationStore::interruptAbandonedStreams(*db, now - grace.count(), now);
+    if (!count)
+        return Unexpected(count.error());
+    if (auto failed = QuotaLedger::failInterrupted(*db, QStringLiteral("Heliodesk stopped before the answer was complete."), now);
+        !failed)
+        return Unexpected(failed.error());
+    if (auto committed = txn->commit(); !committed)
+        return Unexpected(committed.error());
+    if (*count > 0)
+        qCInfo(lcChat) << *count << "answer(s) left streaming by a previous run marked interrupted";
+    return *count;
+}
+
+Result<QList<ConversationRecord>> ChatService::conversations(const Actor &actor)
+{
+    if (!actor.userId())
+        return fail(ErrorCode::NotAllowed, QStringLiteral("Not allowed: sign in to see conversations."));
+    auto db = m_database->connection();
+    if (!db)
+        return Unexpected(db.error());
+    return ConversationStore::listForUser(*db, *actor.userId());
+}
+
+Result<ConversationRecord> ChatService::conversation(const Actor &actor, qint64 conversationId)
+{
+    auto db = m_database->connection();
+    if (!db)
+        return Unexpected(db.error());
+    return ownedConversation(*db, actor, conversationId);
+}
+
+Result<QList<MessageRecord>> ChatService::messages(const Actor &actor, qint64 conversationId)
+{
+    auto db = m_database->connection();
+    if (!db)
+        return Unexpected(db.error());
+    auto txn = Transaction::begin(*db, Transaction::Mode::Read);
+    if (!txn)
+        return Unexpected(txn.error());
+    auto conversation = ownedConversation(*db, actor, conversationId);
+    if (!conversation)
+        return Unexpected(conversation.error());
+    return ConversationStore::messages(*db, conversationId);
+}
+
+Result<QList<ChatTurn>> ChatService::buildContext(const QSqlDatabase &db, qint64 conversationId, qint64 beforeMessageId,
+                                                  const QString &systemPrompt, const QString &question)
+{
+    auto history = ConversationStore::messages(db, conversationId);
+    if (!history)
+        return Unexpected(history.error());
+    QList<ChatTurn> earlier;
+    int budget = m_tuning.contextBudgetChars - int(systemPrompt.size()) - int(question.size());
+    // Newest first, so the most recent exchange survives when the budget runs out.
+    for (auto it = history->crbegin(); it != history->crend(); ++it) {
+        if (it->id >= beforeMessageId || it->content.isEmpty() || it->status == MessageStatus::Failed)
+            continue;
+        if (it->content.size() > budget)
+            break;
+        budget -= int(it->content.size());
+        earlier.prepend(ChatTurn{turnRole(it->role), it->content});
+    }
+    QList<ChatTurn> turns;
+    if (!systemPrompt.isEmpty())
+        turns.append(ChatTurn{ChatTurn::Role::System, systemPrompt});
+    turns += earlier;
+    turns.append(ChatTurn{ChatTurn::Role::User, question});
+    return turns;
+}
+
+} // namespace heliodesk

@@ -1,0 +1,103 @@
+#pragma once
+
+// Asking an agent: rights → quota → question and answer rows → context → stream, always in that
+// order. Answers stream as QCoro tasks on the Qt event loop; listeners get coalesced updates and
+// the partial answer reaches the database in small appends.
+
+#include "model/actor.h"
+#include "model/clock.h"
+#include "model/agents/chatprovider.h"
+
+#include "storage/database.h"
+#include "storage/records.h"
+
+#include <QObject>
+
+#include <functional>
+#include <map>
+#include <memory>
+
+namespace heliodesk {
+
+
+struct AskRequest {
+    std::optional<qint64> conversationId; // empty: start a new conversation with `agentId`
+    QString agentId;                      // for a new conversation; checked against an existing one
+    QString question;
+};
+
+struct AnswerTicket {
+    qint64 conversationId = 0;
+    qint64 questionId = 0;
+    qint64 answerId = 0;
+    Reservation reservation;
+};
+
+struct ChatTuning {
+    std::chrono::milliseconds coalesceInterval{16}; // at most ~60 updates a second to listeners
+    std::chrono::milliseconds flushInterval{250};   // partial answers reach the database this often
+    int contextBudgetChars = 24000;                 // history sent with a question, newest first
+    int maxQuestionChars = 32000;
+};
+
+class ChatService : public QObject
+{
+    Q_OBJECT
+
+public:
+    /// Chooses the provider for an agent (an OpenAI-compatible endpoint, or the offline knowledge base).
+    using ProviderFor = std::function<std::shared_ptr<ChatProvider>(const QString &agentId)>;
+
+    ChatService(std::shared_ptr<Database> database, std::shared_ptr<const Clock> clock, ProviderFor providerFor,
+                ChatTuning tuning = {}, QObject *parent = nullptr);
+    ~ChatService() override;
+
+    /// Checks that the actor may ask the agent and owns the conversation, counts the query, saves
+    /// the question and an empty answer (status streaming), then starts streaming and returns.
+    /// Progress arrives through answerProgress(); the end through answerFinished().
+    Result<AnswerTicket> ask(const Actor &actor, const AskRequest &request);
+
+    /// Stops one answer (Stop button, Ctrl-C): it ends as cancelled, keeping its text.
+    bool stop(qint64 answerId);
+    /// Stops every answer of a conversation (closing it).
+    void stopConversation(qint64 conversationId);
+    /// Ends every stream now, writing each as cancelled before returning (quitting, deleting a user).
+    void shutdown();
+
+    [[nodiscard]] int activeStreamCount() const { return int(m_active.size()); }
+    [[nodiscard]] bool isStreaming(qint64 conversationId) const;
+
+    /// Marks answers left "streaming" by a process that died as "interrupted". Streams that were
+    /// written to within `grace` may belong to another live process and are left alone.
+    Result<int> recoverInterruptedAnswers(std::chrono::milliseconds grace = std::chrono::seconds(5));
+
+    Result<QList<ConversationRecord>> conversations(const Actor &actor);
+    /// The conversation's messages, only for its owner.
+    Result<QList<MessageRecord>> messages(const Actor &actor, qint64 conversationId);
+    Result<ConversationRecord> conversation(const Actor &actor, qint64 conversationId);
+
+    /// A title from the first question: its first line, shortened at a word boundary.
+    static QString titleFor(const QString &question);
+
+Q_SIGNALS:
+    /// New text of an answer since the previous signal, at most about 60 times a second.
+    void answerProgress(qint64 answerId, const QString &newText);
+    /// The answer ended: complete, cancelled or failed (with the error's sentence).
+    void answerFinished(qint64 answerId, heliodesk::MessageStatus status, const QString &error);
+
+private:
+    struct Job;
+    QCoro::Task<> runJob(std::shared_ptr<Job> job);
+    void finishJob(const std::shared_ptr<Job> &job, MessageStatus status, const Error &error, const QString &sourcesJson);
+    Result<ConversationRecord> ownedConversation(const QSqlDatabase &db, const Actor &actor, qint64 conversationId);
+    Result<QList<ChatTurn>> buildContext(const QSqlDatabase &db, qint64 conversationId, qint64 beforeMessageId,
+                                         const QString &systemPrompt, const QString &question);
+
+    std::shared_ptr<Database> m_database;
+    std::shared_ptr<const Clock> m_clock;
+    ProviderFor m_providerFor;
+    ChatTuning m_tuning;
+    std::map<qint64, std::shared_ptr<Job>> m_active; // by answer id
+};
+
+} // namespace heliodesk

@@ -1,0 +1,36 @@
+#pragma once
+
+// SQL for conversations and their messages, including the small appends of a streaming answer.
+
+#include "error.h"
+#include "records.h"
+
+#include <QSqlDatabase>
+
+namespace heliodesk::ConversationStore {
+
+Result<qint64> createConversation(const QSqlDatabase &db, qint64 userId, const QString &agentId, const QString &title, qint64 nowMs);
+Result<std::optional<ConversationRecord>> find(const QSqlDatabase &db, qint64 conversationId);
+/// The user's conversations, most recently active first.
+Result<QList<ConversationRecord>> listForUser(const QSqlDatabase &db, qint64 userId);
+Result<void> touch(const QSqlDatabase &db, qint64 conversationId, qint64 nowMs);
+
+Result<qint64> insertMessage(const QSqlDatabase &db, qint64 conversationId, MessageRole role, const QString &content,
+                             MessageStatus status, std::optional<qint64> usageEventId, qint64 nowMs);
+/// Appends a piece of a streaming answer without rewriting what is stored already.
+Result<void> appendToMessage(const QSqlDatabase &db, qint64 messageId, const QString &piece, qint64 nowMs);
+/// Ends a streaming answer: its status, the error text for failures and the sources.
+Result<void> finishMessage(const QSqlDatabase &db, qint64 messageId, MessageStatus status, const QString &error,
+                           const QString &sourcesJson, qint64 nowMs);
+Result<std::optional<MessageRecord>> findMessage(const QSqlDatabase &db, qint64 messageId);
+/// In order of creation.
+Result<QList<MessageRecord>> messages(const QSqlDatabase &db, qint64 conversationId);
+
+/// Answers left "streaming" by a process that died become "interrupted", keeping their text.
+/// Only answers older than `olderThanMs` are touched, so another live process's streams are left alone.
+Result<int> interruptAbandonedStreams(const QSqlDatabase &db, qint64 olderThanMs, qint64 nowMs);
+
+/// Points a ledger row at the conversation its query belongs to.
+Result<void> linkUsageEvent(const QSqlDatabase &db, qint64 usageEventId, qint64 conversationId);
+
+} // namespace heliodesk::ConversationStore

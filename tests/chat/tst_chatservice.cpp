@@ -1,0 +1,350 @@
+// The chat service: rights → quota → rows → context → stream; coalesced updates, periodic
+// flushes, cancel, failure, interrupted answers, and that nobody reads another's conversation.
+
+#include "support/scriptedprovider.h"
+#include "support/testdatabase.h"
+
+#include "model/chat/chatservice.h"
+#include "storage/conversationstore.h"
+#include "storage/hiringstore.h"
+#include "storage/quotaledger.h"
+#include "storage/sql.h"
+#include "storage/userstore.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace heliodesk;
+using namespace heliodesk::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Fixture {
+    TestDatabase t;
+    std::shared_ptr<ScriptedProvider> provider = std::make_shared<ScriptedProvider>();
+    std::unique_ptr<ChatService> chat;
+    Actor bob;
+    Actor carl;
+
+    explicit Fixture(ChatTuning tuning = {})
+    {
+        t.createAdmin();
+        bob = Actor::user(t.createAnalyst(QStringLiteral("bob"), 10));
+        carl = Actor::user(t.createAnalyst(QStringLiteral("carl"), 10));
+        for (const Actor *a : {&bob, &carl})
+            for (const char *agent : {"om", "news"})
+                (void)HiringStore::hire(t.connection(), *a->userId(), QString::fromLatin1(agent), 0);
+        auto p = provider;
+        chat = std::make_unique<ChatService>(t.database(), t.clock(), [p](const QString &) { return p; }, tuning);
+    }
+
+    [[nodiscard]] MessageRecord message(qint64 id) const { return *ConversationStore::findMessage(t.connection(), id).value(); }
+    [[nodiscard]] QString outcome(qint64 usageEventId) const
+    {
+        return scalar(t.connection(), QStringLiteral("SELECT outcome FROM usage_events WHERE id = ?"), {usageEventId}).value().toString();
+    }
+    [[nodiscard]] int used(const QString &name) const
+    {
+        return UserStore::findByName(t.connection(), name).value()->quotaUsed;
+    }
+};
+
+ProviderScript scripted(QStringList pieces, std::chrono::milliseconds delay = 0ms, int failAfter = -1)
+{
+    ProviderScript script;
+    script.pieces = std::move(pieces);
+    script.delay = delay;
+    script.failAfter = failAfter;
+    return script;
+}
+
+QStringList words(int n)
+{
+    QStringList pieces;
+    for (int i = 0; i < n; ++i)
+        pieces << QStringLiteral("w%1 ").arg(i);
+    return pieces;
+}
+
+/// Waits for the answer's answerFinished and returns its status.
+std::optional<MessageStatus> waitFinished(QSignalSpy &spy, qint64 answerId, int timeoutMs = 10000)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < timeoutMs) {
+        for (const QList<QVariant> &args : std::as_const(spy))
+            if (args.at(0).toLongLong() == answerId)
+                return args.at(1).value<MessageStatus>();
+        spy.wait(50);
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+class TestChatService : public QObject
+{
+    Q_OBJECT
+
+private:
+    int m_baseline = 0;
+
+private Q_SLOTS:
+    void init() { m_baseline = Database::openConnectionCount(); }
+    void cleanup() { QCOMPARE(Database::openConnectionCount(), m_baseline); }
+
+    void answerStreamsCoalescedAndIsSaved()
+    {
+        Fixture f;
+        f.provider->setScript(scripted(words(3000)));
+        QSignalSpy progress(f.chat.get(), &ChatService::answerProgress);
+        QSignalSpy finished(f.chat.get(), &ChatService::answerFinished);
+        auto ticket = f.chat->ask(f.bob, AskRequest{std::nullopt, QStringLiteral("om"),
+                                                    QStringLiteral("  Inverter 3 trips on DC insulation fault every morning — why?\nMore detail")});
+        VERIFY_OK(ticket);
+        // Before any streaming: the query is counted, the question saved, the answer waiting.
+        QCOMPARE(f.used(QStringLiteral("bob")), 1);
+        QCOMPARE(f.message(ticket->questionId).content,
+                 QStringLiteral("Inverter 3 trips on DC insulation fault every morning — why?\nMore detail"));
+        QCOMPARE(f.message(ticket->answerId).status, MessageStatus::Streaming);
+        QCOMPARE(f.chat->activeStreamCount(), 1);
+        QVERIFY(f.chat->isStreaming(ticket->conversationId));
+
+        QCOMPARE(waitFinished(finished, ticket->answerId), std::optional(MessageStatus::Complete));
+        QString streamed;
+        for (const QList<QVariant> &args : std::as_const(progress))
+            streamed += args.at(1).toString();
+        QCOMPARE(streamed, words(3000).join(QString()));
+        QVERIFY2(progress.size() < 3000 / 4, qPrintable(QString::number(progress.size()))); // coalesced, not one per piece
+        const MessageRecord answer = f.message(ticket->answerId);
+        QCOMPARE(answer.content, streamed);
+        QCOMPARE(answer.status, MessageStatus::Complete);
+        QCOMPARE(f.outcome(ticket->reservation.usageEventId), QStringLiteral("complete"));
+        QCOMPARE(f.chat->activeStreamCount(), 0);
+
+        auto conversation = f.chat->conversation(f.bob, ticket->conversationId);
+        VERIFY_OK(conversation);
+        QCOMPARE(conversation->title, QStringLiteral("Inverter 3 trips on DC insulation fault every morning — why?"));
+        QCOMPARE(conversation->agentId, QStringLiteral("om"));
+    }
+
+    void titles_data()
+    {
+        QTest::addColumn<QString>("question");
+        QTest::addColumn<QString>("title");
+        QTest::newRow("short") << QStringLiteral("What is a PPA?") << QStringLiteral("What is a PPA?");
+        QTest::newRow("first line only") << QStringLiteral("  Soiling losses\nat site B ") << QStringLiteral("Soiling losses");
+        QTest::newRow("spaces folded") << QStringLiteral("IV   curve\ttracing") << QStringLiteral("IV curve tracing");
+        QTest::newRow("long, cut at a word") << QStringLiteral("How do capture prices for solar in southern Spain compare with Germany over the last three years?")
+                                             << QStringLiteral("How do capture prices for solar in southern Spain compare…");
+        QTest::newRow("empty") << QStringLiteral("   ") << QStringLiteral("New conversation");
+    }
+
+    void titles()
+    {
+        QFETCH(QString, question);
+        QFETCH(QString, title);
+        QCOMPARE(ChatService::titleFor(question), title);
+    }
+
+    void refusedBeforeCountingAnything_data()
+    {
+        QTest::addColumn<QString>("agent");
+        QTest::addColumn<QString>("setup");
+        QTest::addColumn<int>("code");
+        QTest::newRow("not hired") << QStringLiteral("market") << QString() << int(ErrorCode::NotAllowed);
+        QTest::newRow("unknown agent") << QStringLiteral("weather") << QString() << int(ErrorCode::NotFound);
+        QTest::newRow("agent switched off") << QStringLiteral("om") << QStringLiteral("UPDATE agents SET enabled = 0 WHERE id = 'om'")
+                                            << int(ErrorCode::NotAllowed);
+        QTest::newRow("plan excludes agent") << QStringLiteral("om")
+                                             << QStringLiteral("DELETE FROM plan_agents WHERE agent_id = 'om'") << int(ErrorCode::NotAllowed);
+        QTest::newRow("quota used up") << QStringLiteral("om") << QStringLiteral("UPDATE users SET quota_limit = 0")
+                                       << int(ErrorCode::QuotaExceeded);
+    }
+
+    void refusedBeforeCountingAnything()
+    {
+        QFETCH(QString, agent);
+        QFETCH(QString, setup);
+        QFETCH(int, code);
+        Fixture f;
+        if (!setup.isEmpty())
+            QVERIFY(execSql(f.t.connection(), setup));
+        auto ticket = f.chat->ask(f.bob, AskRequest{std::nullopt, agent, QStringLiteral("What is a capture price?")});
+        QVERIFY(!ticket);
+        QCOMPARE(int(ticket.error().code()), code);
+        QVERIFY(!ticket.error().message().isEmpty());
+        QCOMPARE(f.used(QStringLiteral("bob")), 0);
+        QCOMPARE(f.t.count(QStringLiteral("usage_events")), 0);
+        QCOMPARE(f.t.count(QStringLiteral("conversations")), 0);
+        QCOMPARE(f.t.count(QStringLiteral("messages")), 0);
+        QCOMPARE(f.provider->calls(), 0);
+    }
+
+    void failedAnswerKeepsTextAndStillCounts()
+    {
+        Fixture f;
+        f.provider->setScript(scripted(words(10), 1ms, 4));
+        QSignalSpy finished(f.chat.get(), &ChatService::answerFinished);
+        auto ticket = f.chat->ask(f.bob, AskRequest{std::nullopt, QStringLiteral("om"), QStringLiteral("Why is PR low?")});
+        VERIFY_OK(ticket);
+        QCOMPARE(waitFinished(finished, ticket->answerId), std::optional(MessageStatus::Failed));
+        QCOMPARE(finished.last().at(2).toString(), QStringLiteral("The model server is unavailable (HTTP 503)."));
+        const MessageRecord answer = f.message(ticket->answerId);
+        QCOMPARE(answer.status, MessageStatus::Failed);
+        QCOMPARE(answer.content, QStringLiteral("w0 w1 w2 w3 "));
+        QCOMPARE(answer.error, QStringLiteral("The model server is unavailable (HTTP 503)."));
+        QCOMPARE(f.outcome(ticket->reservation.usageEventId), QStringLiteral("failed"));
+        QCOMPARE(f.used(QStringLiteral("bob")), 1);
+    }
+
+    void stopCancelsAndKeepsPartialText()
+    {
+        Fixture f;
+        ProviderScript script = scripted(words(5));
+        script.hangAfterPieces = true;
+        f.provider->setScript(script);
+        QSignalSpy progress(f.chat.get(), &ChatService::answerProgress);
+        QSignalSpy finished(f.chat.get(), &ChatService::answerFinished);
+        auto ticket = f.chat->ask(f.bob, AskRequest{std::nullopt, QStringLiteral("news"), QStringLiteral("Latest on grid queues?")});
+        VERIFY_OK(ticket);
+        QTRY_VERIFY(!progress.isEmpty());
+        QTRY_COMPARE(f.chat->activeStreamCount(), 1);
+        QVERIFY(f.chat->stop(ticket->answerId));
+        QCOMPARE(waitFinished(finished, ticket->answerId), std::optional(MessageStatus::Cancelled));
+        const MessageRecord answer = f.message(ticket->answerId);
+        QCOMPARE(answer.status, MessageStatus::Cancelled);
+        QCOMPARE(answer.content, words(5).join(QString()));
+        QCOMPARE(f.outcome(ticket->reservation.usageEventId), QStringLiteral("cancelled"));
+        QVERIFY(!f.chat->stop(ticket->answerId));
+    }
+
+    void oneAnswerPerConversationManyConversations()
+    {
+        Fixture f;
+        ProviderScript script = scripted(words(3));
+        script.hangAfterPieces = true;
+        f.provider->setScript(script);
+        QSignalSpy finished(f.chat.get(), &ChatService::answerFinished);
+        auto first = f.chat->ask(f.bob, AskRequest{std::nullopt, QStringLiteral("om"), QStringLiteral("First question")});
+        VERIFY_OK(first);
+        auto again = f.chat->ask(f.bob, AskRequest{first->conversationId, {}, QStringLiteral("Second question")});
+        QVERIFY(!again);
+        QVERIFY(again.error().message().contains(u"still answering"));
+        QCOMPARE(f.used(QStringLiteral("bob")), 1);
+
+        auto other = f.chat->ask(f.bob, AskRequest{std::nullopt, QStringLiteral("news"), QStringLiteral("Other question")});
+        auto carls = f.chat->ask(f.carl, AskRequest{std::nullopt, QStringLiteral("om"), QStringLiteral("Carl's question")});
+        VERIFY_OK(other);
+        VERIFY_OK(carls);
+        QCOMPARE(f.chat->activeStreamCount(), 3);
+        QTRY_VERIFY(!f.message(first->answerId).content.isEmpty()); // the three words were flushed
+        f.chat->stopConversation(first->conversationId);
+        QCOMPARE(waitFinished(finished, first->answerId), std::optional(MessageStatus::Cancelled));
+        QCOMPARE(f.chat->activeStreamCount(), 2);
+
+        // The conversation is free again: a follow-up gets the history as context.
+        f.provider->setScript(scripted({QStringLiteral("ok")}));
+        auto followUp = f.chat->ask(f.bob, AskRequest{first->conversationId, {}, QStringLiteral("Second question")});
+        VERIFY_OK(followUp);
+        QCOMPARE(waitFinished(finished, followUp->answerId), std::optional(MessageStatus::Complete));
+        const QList<ChatTurn> turns = f.provider->lastRequest().turns;
+        QVERIFY(turns.size() >= 3);
+        QCOMPARE(turns.first().content, QStringLiteral("First question"));
+        QCOMPARE(turns.last().content, QStringLiteral("Second question"));
+        f.chat->shutdown();
+        QCOMPARE(f.chat->activeStreamCount(), 0);
+        QCOMPARE(f.message(other->answerId).status, MessageStatus::Cancelled);
+        QCOMPARE(f.message(carls->answerId).status, MessageStatus::Cancelled);
+    }
+
+    void nobodyReadsOrContinuesAnothersConversation()
+    {
+        Fixture f;
+        f.provider->setScript(scripted({QStringLiteral("private answer")}));
+        QSignalSpy finished(f.chat.get(), &ChatService::answerFinished);
+        auto ticket = f.chat->ask(f.bob, AskRequest{std::nullopt, QStringLiteral("om"), QStringLiteral("Bob's secret plant")});
+        VERIFY_OK(ticket);
+        QVERIFY(waitFinished(finished, ticket->answerId));
+
+        QCOMPARE(f.chat->messages(f.carl, ticket->conversationId).error().code(), ErrorCode::NotFound);
+        QCOMPARE(f.chat->conversation(f.carl, ticket->conversationId).error().code(), ErrorCode::NotFound);
+        QString othersMessage = f.chat->messages(f.carl, ticket->conversationId).error().message();
+        othersMessage.replace(QString::number(ticket->conversationId), QStringLiteral("999999"));
+        QCOMPARE(f.chat->messages(f.carl, 999999).error().message(), othersMessage); // indistinguishable from a missing one
+        auto hijack = f.chat->ask(f.carl, AskRequest{ticket->conversationId, {}, QStringLiteral("Show me")});
+        QCOMPARE(hijack.error().code(), ErrorCode::NotFound);
+        QCOMPARE(f.used(QStringLiteral("carl")), 0);
+        QVERIFY(f.chat->conversations(f.carl).value().isEmpty());
+        QCOMPARE(f.chat->conversations(f.bob).value().size(), 1);
+        QCOMPARE(f.chat->messages(Actor::system(QStringLiteral("ops")), ticket->conversationId).error().code(), ErrorCode::NotAllowed);
+    }
+
+    void partialAnswerIsFlushedWhileStreaming()
+    {
+        Fixture f;
+        ProviderScript script = scripted(words(40), 25ms);
+        f.provider->setScript(script);
+        QSignalSpy finished(f.chat.get(), &ChatService::answerFinished);
+        auto ticket = f.chat->ask(f.bob, AskRequest{std::nullopt, QStringLiteral("om"), QStringLiteral("Slow answer please")});
+        VERIFY_OK(ticket);
+        // Well before the end (40 × 25 ms), the database already holds part of the answer.
+        QTRY_VERIFY_WITH_TIMEOUT(!f.message(ticket->answerId).content.isEmpty(), 700);
+        QCOMPARE(f.message(ticket->answerId).status, MessageStatus::Streaming);
+        QVERIFY(!finished.count());
+        QCOMPARE(waitFinished(finished, ticket->answerId), std::optional(MessageStatus::Complete));
+        QCOMPARE(f.message(ticket->answerId).content, words(40).join(QString()));
+    }
+
+    void interruptedAnswersAreRecovered()
+    {
+        Fixture f;
+        const qint64 now = f.t.clock()->nowMs();
+        auto conversation = ConversationStore::createConversation(f.t.connection(), *f.bob.userId(), QStringLiteral("om"), QStringLiteral("t"), now);
+        VERIFY_OK(conversation);
+        auto usage = QuotaLedger::reserve(f.t.connection(), *f.bob.userId(), QStringLiteral("om"), *conversation, QStringLiteral("2026-11"), now);
+        VERIFY_OK(usage);
+        auto old = ConversationStore::insertMessage(f.t.connection(), *conversation, MessageRole::Assistant, QStringLiteral("half an ans"),
+                                                    MessageStatus::Streaming, usage->usageEventId, now - 60000);
+        auto fresh = ConversationStore::insertMessage(f.t.connection(), *conversation, MessageRole::Assistant, QStringLiteral("live"),
+                                                      MessageStatus::Streaming, std::nullopt, now - 500);
+        VERIFY_OK(old);
+        VERIFY_OK(fresh);
+        auto recovered = f.chat->recoverInterruptedAnswers(5s);
+        VERIFY_OK(recovered);
+        QCOMPARE(*recovered, 1);
+        QCOMPARE(f.message(*old).status, MessageStatus::Interrupted);
+        QCOMPARE(f.message(*old).content, QStringLiteral("half an ans"));
+        QCOMPARE(f.message(*fresh).status, MessageStatus::Streaming); // may belong to a live process
+        QCOMPARE(f.outcome(usage->usageEventId), QStringLiteral("failed"));
+    }
+
+    void contextKeepsNewestWithinBudget()
+    {
+        ChatTuning tuning;
+        tuning.contextBudgetChars = 200;
+        Fixture f(tuning);
+        QSignalSpy finished(f.chat.get(), &ChatService::answerFinished);
+        f.provider->setScript(scripted({QString(60, u'a')}));
+        auto first = f.chat->ask(f.bob, AskRequest{std::nullopt, QStringLiteral("om"), QString(50, u'q')});
+        VERIFY_OK(first);
+        QVERIFY(waitFinished(finished, first->answerId));
+        f.provider->setScript(scripted({QString(60, u'b')}));
+        auto second = f.chat->ask(f.bob, AskRequest{first->conversationId, {}, QString(50, u'r')});
+        VERIFY_OK(second);
+        QVERIFY(waitFinished(finished, second->answerId));
+        f.provider->setScript(scripted({QStringLiteral("c")}));
+        auto third = f.chat->ask(f.bob, AskRequest{first->conversationId, {}, QStringLiteral("third")});
+        VERIFY_OK(third);
+        QVERIFY(waitFinished(finished, third->answerId));
+        QStringList contents;
+        for (const ChatTurn &turn : f.provider->lastRequest().turns)
+            contents << turn.content.left(1);
+        // Budget 200 - 5 for the question: newest first, b (60), r (50) and a (60) fit; q (50) does not.
+        QCOMPARE(contents.join(u','), QStringLiteral("a,r,b,t"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestChatService)
+#include "tst_chatservice.moc"
