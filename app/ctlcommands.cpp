@@ -1,20 +1,34 @@
 #include "ctlcommands.h"
 
 #include "model/accountservice.h"
+#include "model/agents/agentsetup.h"
+#include "model/chat/chatservice.h"
 #include "model/planservice.h"
 #include "model/quotaservice.h"
 
+#include "model/chat/conversationexport.h"
+#include "model/planservice.h"
+
 #include "storage/auditstore.h"
+#include "storage/conversationstore.h"
+#include "storage/userstore.h"
 #include "storage/maintenance.h"
 
 #include <heliodesk/version.h>
 
 #include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFile>
+#include <QSaveFile>
+#include <QSocketNotifier>
 #include <QDateTime>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+
+#include <csignal>
+#include <unistd.h>
 
 namespace heliodesk {
 
@@ -30,6 +44,15 @@ int exitCodeFor(ErrorCode code)
         return ExitNotFoundOrNotAllowed;
     case ErrorCode::InvalidInput:
         return ExitUsage;
+    case ErrorCode::ProviderUnreachable:
+    case ErrorCode::ProviderUnauthorized:
+    case ErrorCode::ProviderModelNotFound:
+    case ErrorCode::ProviderRateLimited:
+    case ErrorCode::ProviderUnavailable:
+    case ErrorCode::ProviderTimeout:
+    case ErrorCode::ProviderProtocol:
+    case ErrorCode::ProviderError:
+        return ExitProviderError;
     default:
         return ExitFailure;
     }
@@ -145,6 +168,8 @@ CtlCommands::CtlCommands(QTextStream &out, QTextStream &err, QTextStream &in)
     m_actor = Actor::system(osUser.isEmpty() ? QStringLiteral("heliodeskctl") : QStringLiteral("heliodeskctl (%1)").arg(osUser));
 }
 
+CtlCommands::~CtlCommands() = default;
+
 QString CtlCommands::helpText()
 {
     return QStringLiteral(
@@ -170,6 +195,24 @@ QString CtlCommands::helpText()
         "  usage [--user NAME] [--json]        this month's queries by user and agent\n"
         "  usage reconcile [--json]            compare each counter with the ledger\n"
         "  audit [--limit N] [--action ACTION] [--json]\n"
+        "Agents and conversations:\n"
+        "  ask --user NAME (--agent ID [--new] | --conversation ID) [--password-stdin] QUESTION\n"
+        "                                      stream an answer to standard output; Ctrl-C stops it\n"
+        "                                      and keeps what arrived. Without --password-stdin it\n"
+        "                                      acts as NAME on the database you own (automation)\n"
+        "  agents [--json]                     the agents and whether they are switched on\n"
+        "  hire --user NAME AGENT...           hire agents for a user (release: the reverse)\n"
+        "  release --user NAME AGENT...\n"
+        "  conversations --user NAME [--json]\n"
+        "  show CONVERSATION [--json]          every message with role, status, text and error\n"
+        "  export CONVERSATION --format md|json [-o FILE]\n"
+        "  kb import --agent ID FILE...        add Markdown, text or HTML files to the offline\n"
+        "                                      knowledge base of an agent\n"
+        "  provider set --base-url URL --model MODEL\n"
+        "                                      answer from an OpenAI-compatible endpoint; the API key\n"
+        "                                      comes from HELIODESK_API_KEY (also HELIODESK_API_BASE,\n"
+        "                                      HELIODESK_MODEL override the settings)\n"
+        "  provider show | provider clear      show the endpoint, or go back to offline answers\n"
         "Database:\n"
         "  db check                            integrity and foreign-key check\n"
         "  db backup FILE                      consistent copy, safe while others write\n"
@@ -178,7 +221,8 @@ QString CtlCommands::helpText()
         "  --help                              print this help\n"
         "\n"
         "Exit codes: 0 success, 1 failure, 2 usage error, 3 quota exceeded,\n"
-        "4 not found or not allowed. Errors are printed to standard error.\n");
+        "4 not found or not allowed, 5 the model endpoint failed (ask), 130 cancelled (ask).\n"
+        "Errors are printed to standard error.\n");
 }
 
 int CtlCommands::run(const QStringList &arguments)
@@ -214,6 +258,7 @@ int CtlCommands::run(const QStringList &arguments)
         // The command is one or two words ("usage", "user add"); what follows belongs to it.
         if (words.isEmpty() || (words.size() == 1 && rest.isEmpty() && !arg.startsWith(u'-')
                                 && (words.first() == u"user" || words.first() == u"plan" || words.first() == u"db"
+                                    || words.first() == u"kb" || words.first() == u"provider"
                                     || (words.first() == u"usage" && arg == u"reconcile"))))
             words << arg;
         else
@@ -244,6 +289,17 @@ int CtlCommands::dispatch(const QStringList &words, const QStringList &rest)
         {QStringLiteral("db check"), &CtlCommands::dbCheck},
         {QStringLiteral("db backup"), &CtlCommands::dbBackup},
         {QStringLiteral("audit"), &CtlCommands::auditList},
+        {QStringLiteral("ask"), &CtlCommands::ask},
+        {QStringLiteral("agents"), &CtlCommands::agentList},
+        {QStringLiteral("hire"), &CtlCommands::hire},
+        {QStringLiteral("release"), &CtlCommands::release},
+        {QStringLiteral("conversations"), &CtlCommands::conversationList},
+        {QStringLiteral("show"), &CtlCommands::show},
+        {QStringLiteral("export"), &CtlCommands::exportConversation},
+        {QStringLiteral("kb import"), &CtlCommands::kbImport},
+        {QStringLiteral("provider set"), &CtlCommands::providerSet},
+        {QStringLiteral("provider show"), &CtlCommands::providerShow},
+        {QStringLiteral("provider clear"), &CtlCommands::providerClear},
     };
     const QString name = words.join(u' ');
     for (const auto &[command, handler] : commands)
@@ -741,6 +797,409 @@ int CtlCommands::auditList(const QStringList &args)
     m_out << table({QStringLiteral("WHEN (UTC)"), QStringLiteral("WHO"), QStringLiteral("ACTION"), QStringLiteral("ON"),
                     QStringLiteral("DETAILS")},
                    lines);
+    return ExitSuccess;
+}
+
+// ---- Agents and conversations ----------------------------------------------------------------
+
+namespace {
+
+int interruptPipe[2] = {-1, -1};
+
+void onInterrupt(int)
+{
+    const char byte = 1;
+    // Only async-signal-safe work here: the event loop reads the pipe and stops the answer.
+    [[maybe_unused]] const auto written = ::write(interruptPipe[1], &byte, 1);
+}
+
+} // namespace
+
+int CtlCommands::prepareAgents()
+{
+    if (m_agents)
+        return ExitSuccess;
+    auto setup = heliodesk::prepareAgents(m_database, m_clock);
+    if (!setup)
+        return report(setup.error());
+    m_agents = std::make_unique<AgentSetup>(std::move(*setup));
+    return ExitSuccess;
+}
+
+void CtlCommands::watchInterrupts(qint64 answerId)
+{
+    if (::pipe(interruptPipe) != 0)
+        return; // without the pipe Ctrl-C ends the process the default way; the answer becomes interrupted
+    m_interrupts = std::make_unique<QSocketNotifier>(interruptPipe[0], QSocketNotifier::Read);
+    QObject::connect(m_interrupts.get(), &QSocketNotifier::activated, m_interrupts.get(), [this, answerId] {
+        char byte = 0;
+        [[maybe_unused]] const auto n = ::read(interruptPipe[0], &byte, 1);
+        m_chat->stop(answerId);
+    });
+    struct sigaction action = {};
+    action.sa_handler = onInterrupt;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+}
+
+int CtlCommands::ask(const QStringList &args)
+{
+    SubcommandParser p(m_command, {
+        {QStringLiteral("user"), QStringLiteral("Who asks."), QStringLiteral("name")},
+        {QStringLiteral("agent"), QStringLiteral("Agent id for a new conversation."), QStringLiteral("id")},
+        {QStringLiteral("conversation"), QStringLiteral("Continue this conversation."), QStringLiteral("id")},
+        {QStringLiteral("new"), QStringLiteral("Start a new conversation (the default with --agent).")},
+        passwordStdinOption(),
+    });
+    if (const QString problem = p.parse(args, 1, 1000, QStringLiteral("a question")); !problem.isEmpty())
+        return usageError(problem);
+    if (!p.isSet(QStringLiteral("user")))
+        return usageError(QStringLiteral("Give --user NAME: who is asking."));
+    if (p.isSet(QStringLiteral("conversation")) && p.isSet(QStringLiteral("new")))
+        return usageError(QStringLiteral("Give either --conversation ID or --new, not both."));
+    if (!p.isSet(QStringLiteral("conversation")) && !p.isSet(QStringLiteral("agent")))
+        return usageError(QStringLiteral("Give --agent ID for a new conversation, or --conversation ID to continue one."));
+    AskRequest request;
+    request.agentId = p.value(QStringLiteral("agent"));
+    if (p.isSet(QStringLiteral("conversation"))) {
+        bool ok = false;
+        request.conversationId = p.value(QStringLiteral("conversation")).toLongLong(&ok);
+        if (!ok)
+            return usageError(QStringLiteral("--conversation needs a conversation number."));
+    }
+    QStringList words;
+    for (int i = 0; !p.positional(i).isNull(); ++i)
+        words << p.positional(i);
+    request.question = words.join(u' ');
+    std::optional<QString> password;
+    if (p.isSet(QStringLiteral("password-stdin"))) {
+        password = readPasswordFromStdin();
+        if (!password)
+            return ExitUsage;
+    }
+    if (const int code = openDatabase(); code != ExitSuccess)
+        return code;
+
+    AccountService accounts(m_database, m_clock);
+    Actor actor;
+    if (password) {
+        auto user = accounts.signIn(p.value(QStringLiteral("user")), *password);
+        if (!user)
+            return report(user.error());
+        actor = Actor::user(*user);
+    } else {
+        auto user = accounts.findUser(m_actor, p.value(QStringLiteral("user")));
+        if (!user)
+            return report(user.error());
+        actor = Actor::user(*user);
+    }
+    if (const int code = prepareAgents(); code != ExitSuccess)
+        return code;
+
+    auto provider = makeProvider(ProviderSettings().load(), m_agents->knowledge);
+    m_chat = std::make_unique<ChatService>(m_database, m_clock, [provider](const QString &) { return provider; });
+    if (auto recovered = m_chat->recoverInterruptedAnswers(); !recovered)
+        return report(recovered.error());
+    auto ticket = m_chat->ask(actor, request);
+    if (!ticket)
+        return report(ticket.error());
+
+    const qint64 answerId = ticket->answerId;
+    const qint64 conversationId = ticket->conversationId;
+    QObject::connect(m_chat.get(), &ChatService::answerProgress, m_chat.get(), [this, answerId](qint64 id, const QString &text) {
+        if (id != answerId)
+            return;
+        m_out << text;
+        m_out.flush();
+    });
+    QObject::connect(m_chat.get(), &ChatService::answerFinished, m_chat.get(),
+                     [this, answerId, conversationId](qint64 id, MessageStatus status, const QString &error) {
+                         if (id != answerId)
+                             return;
+                         m_out << '\n';
+                         m_out.flush();
+                         int code = ExitSuccess;
+                         if (status == MessageStatus::Cancelled) {
+                             m_err << "heliodeskctl: stopped; what arrived is kept in conversation " << conversationId << ".\n";
+                             code = ExitCancelled;
+                         } else if (status == MessageStatus::Failed) {
+                             m_err << "heliodeskctl: " << error << '\n';
+                             code = ExitProviderError;
+                         }
+                         m_err.flush();
+                         QCoreApplication::exit(code);
+                     });
+    watchInterrupts(answerId);
+    return ExitPending;
+}
+
+int CtlCommands::agentList(const QStringList &args)
+{
+    SubcommandParser p(m_command, {jsonOption()});
+    if (const QString problem = p.parse(args, 0, 0); !problem.isEmpty())
+        return usageError(problem);
+    if (const int code = openDatabase(); code != ExitSuccess)
+        return code;
+    if (const int code = prepareAgents(); code != ExitSuccess)
+        return code;
+    PlanService plans(m_database, m_clock);
+    auto agents = plans.listAgents();
+    if (!agents)
+        return report(agents.error());
+    if (p.isSet(QStringLiteral("json"))) {
+        QJsonArray array;
+        for (const AgentRecord &a : std::as_const(*agents)) {
+            const auto definition = m_agents->catalogue.find(a.id);
+            array.append(QJsonObject{{QStringLiteral("id"), a.id},
+                                     {QStringLiteral("name"), a.name},
+                                     {QStringLiteral("description"), a.description},
+                                     {QStringLiteral("enabled"), a.enabled},
+                                     {QStringLiteral("plans"), QJsonArray::fromStringList(definition ? definition->plans : QStringList())}});
+        }
+        m_out << QJsonDocument(array).toJson();
+        return ExitSuccess;
+    }
+    QList<QStringList> rows;
+    for (const AgentRecord &a : std::as_const(*agents))
+        rows << QStringList{a.id, a.name, a.enabled ? QStringLiteral("on") : QStringLiteral("off"), a.description};
+    m_out << table({QStringLiteral("ID"), QStringLiteral("NAME"), QStringLiteral("STATE"), QStringLiteral("DESCRIPTION")}, rows);
+    return ExitSuccess;
+}
+
+int CtlCommands::hire(const QStringList &args)
+{
+    return hireOrRelease(args, true);
+}
+
+int CtlCommands::release(const QStringList &args)
+{
+    return hireOrRelease(args, false);
+}
+
+int CtlCommands::hireOrRelease(const QStringList &args, bool hiring)
+{
+    SubcommandParser p(m_command, {{QStringLiteral("user"), QStringLiteral("For whom."), QStringLiteral("name")}});
+    if (const QString problem = p.parse(args, 1, 100, QStringLiteral("at least one agent id")); !problem.isEmpty())
+        return usageError(problem);
+    if (!p.isSet(QStringLiteral("user")))
+        return usageError(QStringLiteral("Give --user NAME."));
+    QStringList ids;
+    for (int i = 0; !p.positional(i).isNull(); ++i)
+        ids << p.positional(i);
+    if (const int code = openDatabase(); code != ExitSuccess)
+        return code;
+    if (const int code = prepareAgents(); code != ExitSuccess)
+        return code;
+    PlanService plans(m_database, m_clock);
+    auto now = hiring ? plans.hireAgents(m_actor, p.value(QStringLiteral("user")), ids)
+                      : plans.releaseAgents(m_actor, p.value(QStringLiteral("user")), ids);
+    if (!now)
+        return report(now.error());
+    m_out << AccountService::normalizeUsername(p.value(QStringLiteral("user"))) << " has hired: "
+          << (now->isEmpty() ? QStringLiteral("no agents") : now->join(QStringLiteral(", "))) << ".\n";
+    return ExitSuccess;
+}
+
+int CtlCommands::conversationList(const QStringList &args)
+{
+    SubcommandParser p(m_command, {{QStringLiteral("user"), QStringLiteral("Whose."), QStringLiteral("name")}, jsonOption()});
+    if (const QString problem = p.parse(args, 0, 0); !problem.isEmpty())
+        return usageError(problem);
+    if (!p.isSet(QStringLiteral("user")))
+        return usageError(QStringLiteral("Give --user NAME."));
+    if (const int code = openDatabase(); code != ExitSuccess)
+        return code;
+    AccountService accounts(m_database, m_clock);
+    auto user = accounts.findUser(m_actor, p.value(QStringLiteral("user")));
+    if (!user)
+        return report(user.error());
+    ChatService chat(m_database, m_clock, [](const QString &) { return std::shared_ptr<ChatProvider>(); });
+    auto list = chat.conversations(Actor::user(*user));
+    if (!list)
+        return report(list.error());
+    if (p.isSet(QStringLiteral("json"))) {
+        QJsonArray array;
+        for (const ConversationRecord &c : std::as_const(*list))
+            array.append(QJsonObject{{QStringLiteral("id"), c.id},
+                                     {QStringLiteral("agent"), c.agentId},
+                                     {QStringLiteral("title"), c.title},
+                                     {QStringLiteral("pinned"), c.pinned},
+                                     {QStringLiteral("created_at"), timeJson(c.createdAtMs)},
+                                     {QStringLiteral("updated_at"), timeJson(c.updatedAtMs)}});
+        m_out << QJsonDocument(array).toJson();
+        return ExitSuccess;
+    }
+    QList<QStringList> rows;
+    for (const ConversationRecord &c : std::as_const(*list))
+        rows << QStringList{QString::number(c.id), c.agentId, timeText(c.updatedAtMs), c.title};
+    m_out << table({QStringLiteral("ID"), QStringLiteral("AGENT"), QStringLiteral("LAST ACTIVE (UTC)"), QStringLiteral("TITLE")}, rows);
+    return ExitSuccess;
+}
+
+namespace {
+
+/// The conversation with its owner and messages, read as its owner: the operator of heliodeskctl
+/// owns the database file, but the service still only hands a conversation to the user it belongs to.
+Result<ConversationExport> loadConversation(const std::shared_ptr<Database> &database, const std::shared_ptr<const Clock> &clock,
+                                            const QString &idText)
+{
+    bool ok = false;
+    const qint64 id = idText.toLongLong(&ok);
+    if (!ok)
+        return fail(ErrorCode::InvalidInput, QStringLiteral("“%1” is not a conversation number.").arg(idText));
+    auto db = database->connection();
+    if (!db)
+        return Unexpected(db.error());
+    auto conversation = ConversationStore::find(*db, id);
+    if (!conversation)
+        return Unexpected(conversation.error());
+    if (!*conversation)
+        return fail(ErrorCode::NotFound, QStringLiteral("There is no conversation %1.").arg(id));
+    auto owner = UserStore::findById(*db, (*conversation)->userId);
+    if (!owner)
+        return Unexpected(owner.error());
+    if (!*owner)
+        return fail(ErrorCode::NotFound, QStringLiteral("There is no conversation %1.").arg(id));
+    ChatService chat(database, clock, [](const QString &) { return std::shared_ptr<ChatProvider>(); });
+    auto messages = chat.messages(Actor::user(**owner), id);
+    if (!messages)
+        return Unexpected(messages.error());
+    PlanService plans(database, clock);
+    QString agentName = (*conversation)->agentId;
+    if (auto agents = plans.listAgents())
+        for (const AgentRecord &a : std::as_const(*agents))
+            if (a.id == agentName)
+                agentName = a.name;
+    return ConversationExport{**conversation, agentName, (*owner)->username, *messages};
+}
+
+} // namespace
+
+int CtlCommands::show(const QStringList &args)
+{
+    SubcommandParser p(m_command, {jsonOption()});
+    if (const QString problem = p.parse(args, 1, 1, QStringLiteral("a conversation number")); !problem.isEmpty())
+        return usageError(problem);
+    if (const int code = openDatabase(); code != ExitSuccess)
+        return code;
+    auto data = loadConversation(m_database, m_clock, p.positional(0));
+    if (!data)
+        return report(data.error());
+    if (p.isSet(QStringLiteral("json"))) {
+        m_out << QString::fromUtf8(exportJson(*data));
+        return ExitSuccess;
+    }
+    m_out << "Conversation " << data->conversation.id << " of " << data->username << " with " << data->agentName << ": "
+          << data->conversation.title << '\n';
+    for (const MessageRecord &m : std::as_const(data->messages)) {
+        m_out << "\n[" << m.id << "] " << nameOf(m.role) << " (" << nameOf(m.status) << ", " << timeText(m.createdAtMs) << ")\n";
+        m_out << m.content << '\n';
+        if (!m.error.isEmpty())
+            m_out << "error: " << m.error << '\n';
+    }
+    return ExitSuccess;
+}
+
+int CtlCommands::exportConversation(const QStringList &args)
+{
+    SubcommandParser p(m_command, {{QStringLiteral("format"), QStringLiteral("md or json"), QStringLiteral("format")},
+                                   {{QStringLiteral("o"), QStringLiteral("output")}, QStringLiteral("Write to this file."), QStringLiteral("file")}});
+    if (const QString problem = p.parse(args, 1, 1, QStringLiteral("a conversation number")); !problem.isEmpty())
+        return usageError(problem);
+    const QString format = p.value(QStringLiteral("format"));
+    if (format != u"md" && format != u"json")
+        return usageError(QStringLiteral("Give --format md or --format json."));
+    if (const int code = openDatabase(); code != ExitSuccess)
+        return code;
+    auto data = loadConversation(m_database, m_clock, p.positional(0));
+    if (!data)
+        return report(data.error());
+    const QByteArray bytes = format == u"md" ? exportMarkdown(*data) : exportJson(*data);
+    const QString target = p.value(QStringLiteral("o"));
+    if (target.isEmpty() || target == u"-") {
+        m_out << QString::fromUtf8(bytes);
+        return ExitSuccess;
+    }
+    QSaveFile file(target); // complete or not at all
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+        return report(Error(ErrorCode::Io, QStringLiteral("The export could not be written to %1: %2.").arg(target, file.errorString())));
+    m_out << "Exported conversation " << data->conversation.id << " to " << target << ".\n";
+    return ExitSuccess;
+}
+
+int CtlCommands::kbImport(const QStringList &args)
+{
+    SubcommandParser p(m_command, {{QStringLiteral("agent"), QStringLiteral("Whose knowledge."), QStringLiteral("id")}});
+    if (const QString problem = p.parse(args, 1, 100000, QStringLiteral("at least one file")); !problem.isEmpty())
+        return usageError(problem);
+    if (!p.isSet(QStringLiteral("agent")))
+        return usageError(QStringLiteral("Give --agent ID: which agent's knowledge the files are for."));
+    QStringList files;
+    for (int i = 0; !p.positional(i).isNull(); ++i)
+        files << p.positional(i);
+    if (const int code = openDatabase(); code != ExitSuccess)
+        return code;
+    if (const int code = prepareAgents(); code != ExitSuccess)
+        return code;
+    const QString agentId = p.value(QStringLiteral("agent"));
+    if (!m_agents->catalogue.find(agentId))
+        return report(Error(ErrorCode::NotFound, QStringLiteral("There is no agent “%1”.").arg(agentId)));
+    const auto results = m_agents->knowledge->importFiles(agentId, files);
+    int failed = 0;
+    for (qsizetype i = 0; i < results.size(); ++i) {
+        if (results[i]) {
+            m_out << "Imported " << files[i] << '\n';
+        } else {
+            ++failed;
+            m_err << "heliodeskctl: " << files[i] << ": " << results[i].error().message() << '\n';
+        }
+    }
+    m_err.flush();
+    return failed == 0 ? ExitSuccess : ExitFailure;
+}
+
+int CtlCommands::providerSet(const QStringList &args)
+{
+    SubcommandParser p(m_command, {{QStringLiteral("base-url"), QStringLiteral("Endpoint base URL."), QStringLiteral("url")},
+                                   {QStringLiteral("model"), QStringLiteral("Model name."), QStringLiteral("model")}});
+    if (const QString problem = p.parse(args, 0, 0); !problem.isEmpty())
+        return usageError(problem);
+    if (!p.isSet(QStringLiteral("base-url")) || !p.isSet(QStringLiteral("model")))
+        return usageError(QStringLiteral("Give --base-url URL and --model MODEL."));
+    ProviderSettings settings;
+    if (auto saved = settings.saveEndpoint(p.value(QStringLiteral("base-url")), p.value(QStringLiteral("model"))); !saved)
+        return report(saved.error());
+    const ProviderConfig config = settings.load();
+    m_out << "Answers now come from " << config.baseUrl.toString() << " with model " << config.model << ".\n";
+    if (config.apiKey.isEmpty())
+        m_out << "No API key is set; local servers need none. For a hosted service set HELIODESK_API_KEY.\n";
+    return ExitSuccess;
+}
+
+int CtlCommands::providerShow(const QStringList &args)
+{
+    SubcommandParser p(m_command, {});
+    if (const QString problem = p.parse(args, 0, 0); !problem.isEmpty())
+        return usageError(problem);
+    const ProviderConfig config = ProviderSettings().load();
+    if (!config.usesEndpoint()) {
+        m_out << "Answers come from the offline knowledge base (no model endpoint is set).\n";
+        return ExitSuccess;
+    }
+    m_out << "Endpoint: " << config.baseUrl.toString() << "\nModel: " << config.model << "\nAPI key: "
+          << (config.apiKey.isEmpty() ? QStringLiteral("none") : QStringLiteral("set (from the %1)").arg(config.keySource)) << '\n';
+    return ExitSuccess;
+}
+
+int CtlCommands::providerClear(const QStringList &args)
+{
+    SubcommandParser p(m_command, {});
+    if (const QString problem = p.parse(args, 0, 0); !problem.isEmpty())
+        return usageError(problem);
+    ProviderSettings().clearEndpoint();
+    m_out << "Answers now come from the offline knowledge base.\n";
     return ExitSuccess;
 }
 

@@ -14,7 +14,12 @@
 
 #include <memory>
 
+class QSocketNotifier;
+
 namespace heliodesk {
+
+class ChatService;
+struct AgentSetup;
 
 enum ExitCode : int {
     ExitSuccess = 0,
@@ -22,12 +27,17 @@ enum ExitCode : int {
     ExitUsage = 2,
     ExitQuotaExceeded = 3,
     ExitNotFoundOrNotAllowed = 4,
+    ExitProviderError = 5,
+    ExitCancelled = 130,
+    /// Not an exit code: the command goes on in the event loop and ends it with the real code.
+    ExitPending = -1,
 };
 
 class CtlCommands
 {
 public:
     CtlCommands(QTextStream &out, QTextStream &err, QTextStream &in);
+    ~CtlCommands();
 
     /// Runs the command in `arguments` (arguments[0] is the program) and returns the exit code.
     int run(const QStringList &arguments);
@@ -51,6 +61,21 @@ private:
     int dbCheck(const QStringList &args);
     int dbBackup(const QStringList &args);
     int auditList(const QStringList &args);
+    // Agents and conversations (ctlchatcommands.cpp).
+    int ask(const QStringList &args);
+    int agentList(const QStringList &args);
+    int hire(const QStringList &args);
+    int release(const QStringList &args);
+    int conversationList(const QStringList &args);
+    int show(const QStringList &args);
+    int exportConversation(const QStringList &args);
+    int kbImport(const QStringList &args);
+    int providerSet(const QStringList &args);
+    int providerShow(const QStringList &args);
+    int providerClear(const QStringList &args);
+    int hireOrRelease(const QStringList &args, bool hiring);
+    int prepareAgents();
+    void watchInterrupts(qint64 answerId);
 
     /// Opens the database named by --db, HELIODESK_DB or the default. Returns ExitSuccess, or reports
     /// the failure and returns its exit code (a missing file with `mustExist` is "not found", 4).
@@ -67,6 +92,9 @@ private:
     std::shared_ptr<Database> m_database;
     std::shared_ptr<const Clock> m_clock = std::make_shared<SystemClock>();
     Actor m_actor;
+    std::unique_ptr<AgentSetup> m_agents;
+    std::unique_ptr<ChatService> m_chat;
+    std::unique_ptr<QSocketNotifier> m_interrupts;
 };
 
 } // namespace heliodesk

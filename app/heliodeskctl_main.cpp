@@ -25,7 +25,9 @@ int main(int argc, char *argv[])
     QTextStream err(stderr);
     QTextStream in(stdin);
     heliodesk::CtlCommands commands(out, err, in);
-    const int code = commands.run(QCoreApplication::arguments());
+    int code = commands.run(QCoreApplication::arguments());
+    if (code == heliodesk::ExitPending) // a streaming command: the one event loop runs until it ends
+        code = QCoreApplication::exec();
     out.flush();
     err.flush();
     return code;

@@ -2,7 +2,11 @@
 
 #include "authorization.h"
 
+#include "accountservice.h"
+
+#include "storage/hiringstore.h"
 #include "storage/planstore.h"
+#include "storage/userstore.h"
 #include "storage/transaction.h"
 
 #include <QJsonArray>
@@ -175,6 +179,110 @@ Result<PlanRecord> PlanService::updatePlan(const Actor &actor, const QString &na
     if (auto committed = txn->commit(); !committed)
         return Unexpected(committed.error());
     return **updated;
+}
+
+Result<UserRecord> PlanService::userForHiring(const QSqlDatabase &db, const Actor &actor, const QString &username)
+{
+    const QString name = AccountService::normalizeUsername(username);
+    const bool self = actor.userId() && !actor.isSystem() && name == actor.name();
+    if (!self) {
+        if (auto allowed = requireAdmin(db, actor); !allowed)
+            return Unexpected(allowed.error());
+    }
+    auto user = UserStore::findByName(db, name);
+    if (!user)
+        return Unexpected(user.error());
+    if (!*user)
+        return fail(ErrorCode::NotFound, QStringLiteral("There is no user called “%1”.").arg(name));
+    return **user;
+}
+
+Result<QStringList> PlanService::hireAgents(const Actor &actor, const QString &username, const QStringList &agentIds)
+{
+    if (agentIds.isEmpty())
+        return fail(ErrorCode::InvalidInput, QStringLiteral("Name at least one agent to hire."));
+    auto db = m_database->connection();
+    if (!db)
+        return Unexpected(db.error());
+    auto txn = Transaction::begin(*db);
+    if (!txn)
+        return Unexpected(txn.error());
+    auto user = userForHiring(*db, actor, username);
+    if (!user)
+        return Unexpected(user.error());
+    const qint64 now = m_clock->nowMs();
+    QStringList hired;
+    for (const QString &rawId : agentIds) {
+        const QString agentId = rawId.trimmed();
+        auto access = HiringStore::accessOf(*db, user->id, agentId);
+        if (!access)
+            return Unexpected(access.error());
+        if (!access->agentExists)
+            return fail(ErrorCode::NotFound, QStringLiteral("There is no agent “%1”.").arg(agentId));
+        if (!access->agentEnabled)
+            return fail(ErrorCode::NotAllowed, QStringLiteral("The %1 agent has been switched off by an administrator.").arg(access->agentName));
+        if (!access->planIncludes)
+            return fail(ErrorCode::NotAllowed,
+                        QStringLiteral("The %1 plan does not include the %2 agent.").arg(user->planName, access->agentName));
+        if (auto done = HiringStore::hire(*db, user->id, agentId, now); !done)
+            return Unexpected(done.error());
+        hired << agentId;
+    }
+    if (auto audited = writeAudit(*db, actor, now, QStringLiteral("agent.hire"), QStringLiteral("user"), QString::number(user->id),
+                                  user->username, {{QStringLiteral("agents"), QJsonArray::fromStringList(hired)}});
+        !audited)
+        return Unexpected(audited.error());
+    auto all = HiringStore::hiredAgents(*db, user->id);
+    if (!all)
+        return Unexpected(all.error());
+    if (auto committed = txn->commit(); !committed)
+        return Unexpected(committed.error());
+    return *all;
+}
+
+Result<QStringList> PlanService::releaseAgents(const Actor &actor, const QString &username, const QStringList &agentIds)
+{
+    if (agentIds.isEmpty())
+        return fail(ErrorCode::InvalidInput, QStringLiteral("Name at least one agent to release."));
+    auto db = m_database->connection();
+    if (!db)
+        return Unexpected(db.error());
+    auto txn = Transaction::begin(*db);
+    if (!txn)
+        return Unexpected(txn.error());
+    auto user = userForHiring(*db, actor, username);
+    if (!user)
+        return Unexpected(user.error());
+    QStringList released;
+    for (const QString &rawId : agentIds) {
+        auto done = HiringStore::release(*db, user->id, rawId.trimmed());
+        if (!done)
+            return Unexpected(done.error());
+        if (*done)
+            released << rawId.trimmed();
+    }
+    if (auto audited = writeAudit(*db, actor, m_clock->nowMs(), QStringLiteral("agent.release"), QStringLiteral("user"),
+                                  QString::number(user->id), user->username,
+                                  {{QStringLiteral("agents"), QJsonArray::fromStringList(released)}});
+        !audited)
+        return Unexpected(audited.error());
+    auto all = HiringStore::hiredAgents(*db, user->id);
+    if (!all)
+        return Unexpected(all.error());
+    if (auto committed = txn->commit(); !committed)
+        return Unexpected(committed.error());
+    return *all;
+}
+
+Result<QStringList> PlanService::hiredAgents(const Actor &actor, const QString &username)
+{
+    auto db = m_database->connection();
+    if (!db)
+        return Unexpected(db.error());
+    auto user = userForHiring(*db, actor, username);
+    if (!user)
+        return Unexpected(user.error());
+    return HiringStore::hiredAgents(*db, user->id);
 }
 
 } // namespace heliodesk

@@ -30,7 +30,14 @@ public:
                                const QStringList &agentIds = {});
     Result<PlanRecord> updatePlan(const Actor &actor, const QString &name, const PlanChanges &changes);
 
+    /// Hires agents for a user (the user themself, or an admin). Each must exist, be switched on
+    /// and be included in the user's plan; all are hired, or none.
+    Result<QStringList> hireAgents(const Actor &actor, const QString &username, const QStringList &agentIds);
+    Result<QStringList> releaseAgents(const Actor &actor, const QString &username, const QStringList &agentIds);
+    Result<QStringList> hiredAgents(const Actor &actor, const QString &username);
+
 private:
+    Result<UserRecord> userForHiring(const QSqlDatabase &db, const Actor &actor, const QString &username);
     Result<QStringList> validAgents(const QSqlDatabase &db, const QStringList &agentIds);
 
     std::shared_ptr<Database> m_database;

@@ -301,19 +301,19 @@ void TestKnowledgeStore::hostileQueriesNeverFail_data()
     QTest::newRow("colon") << QStringLiteral(":") << false;
     QTest::newRow("column filter") << QStringLiteral("title:insulation") << true;
     QTest::newRow("unknown column") << QStringLiteral("nosuchcolumn:insulation") << true;
-    QTest::newRow("column set") << QStringLiteral("{title content}: insulation") << true;
+    QTest::newRow("column set") << QStringLiteral("{title content}: insulation resistance inverter") << true;
     QTest::newRow("dash") << QStringLiteral("-") << false;
     QTest::newRow("negated") << QStringLiteral("-insulation") << true;
     QTest::newRow("caret") << QStringLiteral("^insulation") << true;
     QTest::newRow("parentheses") << QStringLiteral("((insulation) OR (") << true;
     QTest::newRow("plus") << QStringLiteral("insulation + + +") << true;
-    QTest::newRow("SQL") << QStringLiteral("'; DROP TABLE kb_documents; -- insulation") << true;
+    QTest::newRow("SQL") << QStringLiteral("insulation'; DROP TABLE kb_documents; --") << false;
     QTest::newRow("emoji") << QStringLiteral("⚡🔥☀️ insulation 🙂") << true;
     QTest::newRow("only emoji") << QStringLiteral("☀️🔋⚡") << false;
     QTest::newRow("control characters") << QStringLiteral("insulation\t\n\x01\x7f") << true;
     QTest::newRow("NUL") << (QStringLiteral("insulation") + QChar(0) + QStringLiteral("fault")) << true;
     QTest::newRow("lone surrogate") << (QStringLiteral("insulation ") + QChar(0xD800)) << true;
-    QTest::newRow("arabic and chinese") << QStringLiteral("عازل 逆变器 insulation") << true;
+    QTest::newRow("arabic and chinese") << QStringLiteral("عازل insulation 逆变器 resistance inverter") << true;
     QTest::newRow("empty") << QString() << false;
     QTest::newRow("spaces") << QStringLiteral("   ") << false;
 
@@ -334,6 +334,7 @@ void TestKnowledgeStore::hostileQueriesNeverFail()
     auto passages = KS::search(db(), QStringLiteral("om"), question, 4);
     VERIFY_OK(passages);
     QVERIFY(passages->size() <= 4);
+    QCOMPARE(documentRows(), 4);
     if (findsInverterDocument) {
         QVERIFY(!passages->isEmpty());
         QCOMPARE(passages->front().title, QStringLiteral("Inverter insulation faults"));

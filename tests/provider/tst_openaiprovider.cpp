@@ -186,14 +186,14 @@ private Q_SLOTS:
         // The idle timeout counts from the last byte, not from the start.
         m_server.enqueue(ScriptedResponse::stream(kPieces).withDelay(150ms));
         OpenAiSettings s = settingsFor(m_server.baseUrl());
-        s.idleTimeout = 400ms;
+        s.idleTimeout = 500ms;
         OpenAiProvider provider(s);
         CollectingSink sink;
         QElapsedTimer clock;
         clock.start();
         const auto result = run(provider, sink);
         VERIFY_OK(result);
-        QVERIFY2(clock.elapsed() > 600, qPrintable(QString::number(clock.elapsed())));
+        QVERIFY2(clock.elapsed() > 700, qPrintable(QString::number(clock.elapsed()))); // longer than the idle timeout
         QCOMPARE(sink.text(), kPieces.join(QString()));
     }
 
@@ -515,7 +515,7 @@ private Q_SLOTS:
         QCOMPARE(::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length), 0);
         const quint16 port = ntohs(address.sin_port);
         QList<QTcpSocket *> fillers;
-        for (int i = 0; i < 3; ++i) {
+        for (int i = 0; i < 2; ++i) {
             auto *filler = new QTcpSocket(this);
             filler->connectToHost(QHostAddress::LocalHost, port);
             filler->waitForConnected(200);
@@ -544,7 +544,7 @@ private Q_SLOTS:
     void cancelMidStream()
     {
         QStringList pieces;
-        for (int i = 0; i < 20; ++i)
+        for (int i = 0; i < 50; ++i)
             pieces << QStringLiteral("piece %1 ").arg(i);
         m_server.enqueue(ScriptedResponse::stream(pieces).withDelay(20ms));
         OpenAiProvider provider(settingsFor(m_server.baseUrl()));
@@ -560,7 +560,7 @@ private Q_SLOTS:
         VERIFY_OK(result);
         QVERIFY(result->cancelled);
         QCOMPARE(sink.text(), pieces.mid(0, 2).join(QString()));
-        QVERIFY2(clock.elapsed() < 300, qPrintable(QString::number(clock.elapsed())));
+        QVERIFY2(clock.elapsed() < 800, qPrintable(QString::number(clock.elapsed()))); // the whole stream takes > 1 s
         QTRY_COMPARE(m_server.connectionsClosedByClient(), 1); // the request was really aborted
         QTRY_COMPARE(liveReplies(provider), 0);
     }
@@ -579,7 +579,7 @@ private Q_SLOTS:
         VERIFY_OK(result);
         QVERIFY(result->cancelled);
         QCOMPARE(sink.text(), kPieces.first());
-        QVERIFY2(clock.elapsed() < 1000, qPrintable(QString::number(clock.elapsed())));
+        QVERIFY2(clock.elapsed() < 1500, qPrintable(QString::number(clock.elapsed()))); // idle timeout: 2 s
         QTRY_COMPARE(m_server.connectionsClosedByClient(), 1);
     }
 
@@ -636,7 +636,6 @@ private Q_SLOTS:
             maxLive = std::max(maxLive, liveReplies(provider));
         }
         QCOMPARE(m_server.requests().size(), kAnswers);
-        qDebug() << "maxLive" << maxLive << "accepted" << m_server.connectionsAccepted();
         QVERIFY2(maxLive <= 3, qPrintable(QString::number(maxLive)));
         QTRY_COMPARE(liveReplies(provider), 0);
         // Kept-alive connections are reused rather than opened per answer.
