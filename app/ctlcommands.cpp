@@ -1063,6 +1063,9 @@ Result<ConversationExport> loadConversation(const std::shared_ptr<Database> &dat
     if (!*owner)
         return fail(ErrorCode::NotFound, QStringLiteral("There is no conversation %1.").arg(id));
     ChatService chat(database, clock, [](const QString &) { return std::shared_ptr<ChatProvider>(); });
+    // Answers a killed process left "streaming" are shown as what they are: interrupted.
+    if (auto recovered = chat.recoverInterruptedAnswers(); !recovered)
+        return Unexpected(recovered.error());
     auto messages = chat.messages(Actor::user(**owner), id);
     if (!messages)
         return Unexpected(messages.error());

@@ -488,16 +488,18 @@ void watchReply(QNetworkReply *reply, const std::shared_ptr<ReplyState> &state, 
 
     // Only a request that opened a new connection has a connect phase; a reused connection
     // goes straight to waiting for the answer, where the idle timeout applies.
-    auto *timer = new QTimer(reply);
-    timer->setSingleShot(true);
-    timer->setInterval(connectTimeout);
-    QObject::connect(timer, &QTimer::timeout, reply, [state, reply] {
-        if (state->startedConnecting && !state->connected && !reply->isFinished()) {
-            state->connectTimedOut = true;
-            reply->abort();
-        }
-    });
-    timer->start();
+    if (connectTimeout.count() > 0) {
+        auto *timer = new QTimer(reply);
+        timer->setSingleShot(true);
+        timer->setInterval(connectTimeout);
+        QObject::connect(timer, &QTimer::timeout, reply, [state, reply] {
+            if (state->startedConnecting && !state->connected && !reply->isFinished()) {
+                state->connectTimedOut = true;
+                reply->abort();
+            }
+        });
+        timer->start();
+    }
 
     if (cancel) {
         QObject::connect(cancel.get(), &CancelToken::cancelRequested, reply, [state, reply] {
@@ -581,10 +583,12 @@ QCoro::Task<Result<StreamOutcome>> OpenAiProvider::doStream(ChatRequest request,
     const auto state = std::make_shared<ReplyState>();
     watchReply(reply, state, cancel, settings.connectTimeout);
 
+    const std::chrono::milliseconds idleTimeout = settings.idleTimeout.count() > 0 ? settings.idleTimeout
+                                                                                   : std::chrono::milliseconds(-1);
     const auto stopped = [self, reply, state] { return !self || !reply || state->cancelled; };
     ResponseReader reader(sink, stopped, where, model, !settings.apiKey.isEmpty());
     while (!(reply->isFinished() && reply->bytesAvailable() == 0)) {
-        const bool woke = co_await qCoro(reply.data()).waitForReadyRead(settings.idleTimeout);
+        const bool woke = co_await qCoro(reply.data()).waitForReadyRead(idleTimeout);
         if (stopped())
             co_return cancelled; // cancelled, or the provider (and with it the reply) is gone
         if (state->connectTimedOut)

@@ -20,13 +20,21 @@ struct OpenAiSettings {
     QUrl baseUrl;    // "https://api.openai.com/v1", "http://127.0.0.1:11434/v1"
     QString model;   // used when a ChatRequest names none
     QString apiKey;  // sent as "Authorization: Bearer …"; empty for local servers that need none
-    /// How long setting up the connection may take (TCP, and TLS for https).
+    /// How long opening a new connection may take (TCP, and TLS for https); 0: no limit of its own.
     std::chrono::milliseconds connectTimeout{10'000};
-    /// How long the server may send nothing, before the first byte of the answer and between two.
+    /// How long the server may send nothing, before the first byte of the answer and between two
+    /// bytes; 0: wait for ever.
     std::chrono::milliseconds idleTimeout{60'000};
     std::optional<int> maxTokens; // sent as "max_tokens" when set
 };
 
+/// Failures: 401/403 ProviderUnauthorized, 404 ProviderModelNotFound, 429 ProviderRateLimited (with
+/// "try again in N seconds" from Retry-After), 5xx ProviderUnavailable, other 4xx ProviderError,
+/// each with the server's own message; connection refused, DNS, TLS or connect timeout
+/// ProviderUnreachable; idle timeout ProviderTimeout; a 200 that is not an event stream, bad event
+/// data or a stream cut off before [DONE]/finish_reason ProviderProtocol; an error object in the
+/// stream ProviderError. Text already passed to the sink stays there.
+///
 /// Lifetime: a stream's task holds a QPointer to the provider and checks it after every
 /// co_await; it reads nothing from the provider after the request is sent. Destroying the
 /// provider aborts its running requests, and their tasks then end with a cancelled outcome

@@ -137,7 +137,7 @@ void TestAgentCatalogue::promptsAreSubstantial()
         const int words = wordCount(agent.systemPrompt);
         QVERIFY2(words >= 120 && words <= 250, qPrintable(QStringLiteral("%1: %2 words").arg(agent.id).arg(words)));
         const QString prompt = agent.systemPrompt.toLower();
-        for (const char *expected : {"cite", "uncertainty", "refuse", "unit"})
+        for (const char *expected : {"cite", "uncertainty", "refuse", "unit", "date"})
             QVERIFY2(prompt.contains(QLatin1String(expected)), qPrintable(agent.id + u": no " + QLatin1String(expected)));
     }
 }

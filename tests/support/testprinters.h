@@ -38,6 +38,11 @@ char *toString(const std::optional<T> &value)
 } // namespace std
 
 /// QVERIFY2 builds its message even when the check passes, so the message must not touch error()
-/// of a Result that holds a value: this macro looks at the error only on failure.
-#define VERIFY_OK(result) \
-    QVERIFY2(static_cast<bool>(result), static_cast<bool>(result) ? "" : qPrintable((result).error().toLogString()))
+/// of a Result that holds a value: this macro evaluates `result` once and looks at the error only
+/// on failure.
+#define VERIFY_OK(result)                                                                                              \
+    do {                                                                                                               \
+        const auto &verifyOkResult_ = (result);                                                                        \
+        QVERIFY2(static_cast<bool>(verifyOkResult_),                                                                   \
+                 static_cast<bool>(verifyOkResult_) ? "" : qPrintable(verifyOkResult_.error().toLogString()));         \
+    } while (false)
