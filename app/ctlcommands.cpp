@@ -2,6 +2,7 @@
 
 #include "model/accountservice.h"
 #include "model/agents/agentsetup.h"
+#include "model/agents/apikeystore.h"
 #include "model/chat/chatservice.h"
 #include "model/planservice.h"
 #include "model/quotaservice.h"
@@ -26,6 +27,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLoggingCategory>
 
 #include <csignal>
 #include <unistd.h>
@@ -33,6 +35,8 @@
 namespace heliodesk {
 
 namespace {
+
+Q_LOGGING_CATEGORY(lcCtlProvider, "heliodesk.ctl.provider", QtInfoMsg)
 
 int exitCodeFor(ErrorCode code)
 {
@@ -208,11 +212,16 @@ QString CtlCommands::helpText()
         "  export CONVERSATION --format md|json [-o FILE]\n"
         "  kb import --agent ID FILE...        add Markdown, text or HTML files to the offline\n"
         "                                      knowledge base of an agent\n"
-        "  provider set --base-url URL --model MODEL\n"
-        "                                      answer from an OpenAI-compatible endpoint; the API key\n"
-        "                                      comes from HELIODESK_API_KEY (also HELIODESK_API_BASE,\n"
-        "                                      HELIODESK_MODEL override the settings)\n"
-        "  provider show | provider clear      show the endpoint, or go back to offline answers\n"
+        "  provider set --base-url URL --model MODEL [--api-key-stdin]\n"
+        "                                      answer from an OpenAI-compatible endpoint; with\n"
+        "                                      --api-key-stdin the API key (first line of standard\n"
+        "                                      input) is kept in the OS keychain, never in a file.\n"
+        "                                      HELIODESK_API_KEY wins over the keychain (and\n"
+        "                                      HELIODESK_API_BASE, HELIODESK_MODEL over the settings)\n"
+        "  provider show                       the endpoint, and where its API key comes from:\n"
+        "                                      environment, keychain or none\n"
+        "  provider clear                      back to offline answers; forgets the endpoint's key\n"
+        "                                      in the keychain too\n"
         "Database:\n"
         "  db check                            integrity and foreign-key check\n"
         "  db backup FILE                      consistent copy, safe while others write\n"
@@ -898,7 +907,32 @@ int CtlCommands::ask(const QStringList &args)
     if (const int code = prepareAgents(); code != ExitSuccess)
         return code;
 
-    auto provider = makeProvider(ProviderSettings().load(), m_agents->knowledge);
+    const ProviderConfig config = ProviderSettings().load();
+    if (config.usesEndpoint() && config.apiKey.isEmpty()) {
+        askWithStoredKey(actor, request, config); // the answer starts when the keychain has answered
+        return ExitPending;
+    }
+    return startAnswer(actor, request, config);
+}
+
+QCoro::Task<> CtlCommands::askWithStoredKey(Actor actor, AskRequest request, ProviderConfig config)
+{
+    // No key in the environment: the keychain's, if any. Its failure must not stop a local server
+    // that needs no key, so it is only noted; a hosted service then says 401 itself.
+    const auto key = co_await ApiKeyStore().read(config.baseUrl);
+    if (!key) {
+        qCInfo(lcCtlProvider).noquote() << "going on without an API key:" << key.error().toLogString();
+    } else if (!key->isEmpty()) {
+        config.apiKey = *key;
+        config.keySource = QStringLiteral("keychain");
+    }
+    if (const int code = startAnswer(actor, request, config); code != ExitPending)
+        finishPending(code);
+}
+
+int CtlCommands::startAnswer(const Actor &actor, const AskRequest &request, const ProviderConfig &config)
+{
+    auto provider = makeProvider(config, m_agents->knowledge);
     m_chat = std::make_unique<ChatService>(m_database, m_clock, [provider](const QString &) { return provider; });
     if (auto recovered = m_chat->recoverInterruptedAnswers(); !recovered)
         return report(recovered.error());
@@ -1166,19 +1200,63 @@ int CtlCommands::kbImport(const QStringList &args)
 int CtlCommands::providerSet(const QStringList &args)
 {
     SubcommandParser p(m_command, {{QStringLiteral("base-url"), QStringLiteral("Endpoint base URL."), QStringLiteral("url")},
-                                   {QStringLiteral("model"), QStringLiteral("Model name."), QStringLiteral("model")}});
+                                   {QStringLiteral("model"), QStringLiteral("Model name."), QStringLiteral("model")},
+                                   {QStringLiteral("api-key-stdin"),
+                                    QStringLiteral("Read the API key from the first line of standard input and keep it in the keychain.")}});
     if (const QString problem = p.parse(args, 0, 0); !problem.isEmpty())
         return usageError(problem);
     if (!p.isSet(QStringLiteral("base-url")) || !p.isSet(QStringLiteral("model")))
         return usageError(QStringLiteral("Give --base-url URL and --model MODEL."));
+    std::optional<QString> apiKey;
+    if (p.isSet(QStringLiteral("api-key-stdin"))) {
+        const QString line = m_in.readLine();
+        if (line.isNull())
+            return usageError(QStringLiteral("No API key arrived on standard input."));
+        if (line.trimmed().isEmpty())
+            return usageError(QStringLiteral("The API key on standard input is empty."));
+        apiKey = line.trimmed();
+    }
     ProviderSettings settings;
     if (auto saved = settings.saveEndpoint(p.value(QStringLiteral("base-url")), p.value(QStringLiteral("model"))); !saved)
         return report(saved.error());
-    const ProviderConfig config = settings.load();
-    m_out << "Answers now come from " << config.baseUrl.toString() << " with model " << config.model << ".\n";
-    if (config.apiKey.isEmpty())
-        m_out << "No API key is set; local servers need none. For a hosted service set HELIODESK_API_KEY.\n";
-    return ExitSuccess;
+    const QUrl baseUrl = settings.savedBaseUrl();
+    m_out << "Answers now come from " << baseUrl.toString() << " with model " << p.value(QStringLiteral("model")).trimmed() << ".\n";
+    if (!apiKey && !qEnvironmentVariable("HELIODESK_API_KEY").trimmed().isEmpty()) {
+        m_out << "The API key comes from HELIODESK_API_KEY.\n";
+        return ExitSuccess;
+    }
+    finishProviderSet(baseUrl, apiKey);
+    return ExitPending;
+}
+
+QCoro::Task<> CtlCommands::finishProviderSet(QUrl baseUrl, std::optional<QString> apiKey)
+{
+    if (!apiKey) {
+        // Tell whether a key kept earlier will be used; a keychain that cannot be read keeps none.
+        const auto stored = co_await ApiKeyStore().read(baseUrl);
+        if (!stored)
+            qCInfo(lcCtlProvider).noquote() << "no API key from the keychain:" << stored.error().toLogString();
+        if (stored && !stored->isEmpty())
+            m_out << "The API key kept in the keychain for " << baseUrl.host() << " will be used.\n";
+        else
+            m_out << "No API key is set; local servers need none. For a hosted service run this again with --api-key-stdin,\n"
+                     "or set HELIODESK_API_KEY.\n";
+        finishPending(ExitSuccess);
+        co_return;
+    }
+    const auto written = co_await ApiKeyStore().write(baseUrl, *apiKey);
+    if (!written) {
+        const int code = report(written.error());
+        m_err << "heliodeskctl: The endpoint is saved, but the API key was not stored anywhere. heliodeskctl keeps nothing "
+                 "between runs: set HELIODESK_API_KEY in the environment of the commands that need the key.\n";
+        finishPending(code);
+        co_return;
+    }
+    m_out << "The API key for " << baseUrl.host() << " is kept in the keychain (service “" << ApiKeyStore::serviceName()
+          << "”, entry “" << ApiKeyStore::entryName(baseUrl) << "”).\n";
+    if (!qEnvironmentVariable("HELIODESK_API_KEY").trimmed().isEmpty())
+        m_out << "HELIODESK_API_KEY is set too, and wins over the keychain while it is.\n";
+    finishPending(ExitSuccess);
 }
 
 int CtlCommands::providerShow(const QStringList &args)
@@ -1191,9 +1269,25 @@ int CtlCommands::providerShow(const QStringList &args)
         m_out << "Answers come from the offline knowledge base (no model endpoint is set).\n";
         return ExitSuccess;
     }
-    m_out << "Endpoint: " << config.baseUrl.toString() << "\nModel: " << config.model << "\nAPI key: "
-          << (config.apiKey.isEmpty() ? QStringLiteral("none") : QStringLiteral("set (from the %1)").arg(config.keySource)) << '\n';
-    return ExitSuccess;
+    m_out << "Endpoint: " << config.baseUrl.toString() << "\nModel: " << config.model << '\n';
+    if (!config.apiKey.isEmpty()) {
+        m_out << "API key: set (from the " << config.keySource << ")\n";
+        return ExitSuccess;
+    }
+    finishProviderShow(config.baseUrl);
+    return ExitPending;
+}
+
+QCoro::Task<> CtlCommands::finishProviderShow(QUrl baseUrl)
+{
+    const auto stored = co_await ApiKeyStore().read(baseUrl);
+    if (!stored)
+        m_out << "API key: none (the keychain could not be read)\n" << stored.error().message() << '\n';
+    else if (stored->isEmpty())
+        m_out << "API key: none\n";
+    else
+        m_out << "API key: set (from the keychain)\n";
+    finishPending(ExitSuccess);
 }
 
 int CtlCommands::providerClear(const QStringList &args)
@@ -1201,9 +1295,37 @@ int CtlCommands::providerClear(const QStringList &args)
     SubcommandParser p(m_command, {});
     if (const QString problem = p.parse(args, 0, 0); !problem.isEmpty())
         return usageError(problem);
-    ProviderSettings().clearEndpoint();
+    ProviderSettings settings;
+    const QUrl saved = settings.savedBaseUrl();
+    settings.clearEndpoint();
     m_out << "Answers now come from the offline knowledge base.\n";
-    return ExitSuccess;
+    if (ApiKeyStore::entryName(saved).isEmpty())
+        return ExitSuccess;
+    finishProviderClear(saved);
+    return ExitPending;
+}
+
+QCoro::Task<> CtlCommands::finishProviderClear(QUrl baseUrl)
+{
+    // The endpoint's key goes with it. Without a keychain nothing can have been kept in it.
+    const auto removed = co_await ApiKeyStore().remove(baseUrl);
+    if (removed) {
+        m_out << "No API key for " << baseUrl.host() << " is left in the keychain.\n";
+    } else if (removed.error().code() == ErrorCode::KeychainUnavailable) {
+        qCInfo(lcCtlProvider).noquote() << "no keychain to remove the API key from:" << removed.error().toLogString();
+    } else {
+        finishPending(report(removed.error()));
+        co_return;
+    }
+    finishPending(ExitSuccess);
+}
+
+void CtlCommands::finishPending(int code)
+{
+    m_out.flush();
+    m_err.flush();
+    // Queued: QCoreApplication::exit() does nothing before exec() runs.
+    QMetaObject::invokeMethod(QCoreApplication::instance(), [code] { QCoreApplication::exit(code); }, Qt::QueuedConnection);
 }
 
 } // namespace heliodesk

@@ -9,10 +9,13 @@
 #include "storage/database.h"
 #include "storage/error.h"
 
+#include <QCoroTask>
 #include <QStringList>
 #include <QTextStream>
+#include <QUrl>
 
 #include <memory>
+#include <optional>
 
 class QSocketNotifier;
 
@@ -20,6 +23,8 @@ namespace heliodesk {
 
 class ChatService;
 struct AgentSetup;
+struct AskRequest;
+struct ProviderConfig;
 
 enum ExitCode : int {
     ExitSuccess = 0,
@@ -73,6 +78,14 @@ private:
     int providerSet(const QStringList &args);
     int providerShow(const QStringList &args);
     int providerClear(const QStringList &args);
+    // The keychain answers asynchronously: these go on in the event loop and end it (ExitPending).
+    QCoro::Task<> finishProviderSet(QUrl baseUrl, std::optional<QString> apiKey);
+    QCoro::Task<> finishProviderShow(QUrl baseUrl);
+    QCoro::Task<> finishProviderClear(QUrl baseUrl);
+    QCoro::Task<> askWithStoredKey(Actor actor, AskRequest request, ProviderConfig config);
+    int startAnswer(const Actor &actor, const AskRequest &request, const ProviderConfig &config);
+    /// Ends a command that returned ExitPending with `code`, once the event loop runs.
+    void finishPending(int code);
     int hireOrRelease(const QStringList &args, bool hiring);
     int prepareAgents();
     void watchInterrupts(qint64 answerId);

@@ -58,6 +58,9 @@ const char *errorCodeName(ErrorCode code)
     case ErrorCode::ProviderTimeout: return "provider-timeout";
     case ErrorCode::ProviderProtocol: return "provider-protocol";
     case ErrorCode::ProviderError: return "provider-error";
+    case ErrorCode::KeychainUnavailable: return "keychain-unavailable";
+    case ErrorCode::KeychainAccessDenied: return "keychain-access-denied";
+    case ErrorCode::KeychainError: return "keychain-error";
     }
     return "unknown";
 }

@@ -38,6 +38,10 @@ enum class ErrorCode {
     ProviderTimeout,       // no data for longer than the idle timeout
     ProviderProtocol,      // a reply that is not the streaming format (not SSE, bad JSON, truncated)
     ProviderError,         // the server reported an error object mid-stream
+    // The OS keychain (API keys):
+    KeychainUnavailable,   // no keychain service here (no D-Bus session, no secret service): offer a fallback
+    KeychainAccessDenied,  // the keychain is locked or the user refused access
+    KeychainError,         // any other keychain failure
 };
 
 /// What went wrong: a code, one sentence a person understands, and the technical detail for logs.

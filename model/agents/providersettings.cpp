@@ -41,6 +41,11 @@ ProviderConfig ProviderSettings::load() const
     return config;
 }
 
+QUrl ProviderSettings::savedBaseUrl() const
+{
+    return QUrl(open(m_file)->value(baseUrlKey).toString());
+}
+
 Result<void> ProviderSettings::saveEndpoint(const QString &baseUrl, const QString &model)
 {
     auto url = parseBaseUrl(baseUrl);

@@ -30,6 +30,8 @@ public:
 
     /// The file's settings with the environment's overrides applied.
     [[nodiscard]] ProviderConfig load() const;
+    /// The endpoint in the file, without the environment's override (whose API key to forget).
+    [[nodiscard]] QUrl savedBaseUrl() const;
     /// Checks and stores an endpoint: an http(s) URL and a model name.
     Result<void> saveEndpoint(const QString &baseUrl, const QString &model);
     /// Back to the offline knowledge base.

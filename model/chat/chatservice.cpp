@@ -303,8 +303,11 @@ void ChatService::finishJob(const std::shared_ptr<Job> &job, MessageStatus statu
     job->signalTimer.stop();
     job->flushTimer.stop();
     const QString errorText = status == MessageStatus::Failed ? error.message() : QString();
+    // A provider refusing or failing is part of normal operation and reaches the user through
+    // answerFinished(); the log keeps the detail, as a note rather than a warning, so that
+    // heliodeskctl's stderr holds only its own one-line sentence.
     if (status == MessageStatus::Failed)
-        qCWarning(lcChat) << "answer" << job->answerId << "failed:" << error;
+        qCInfo(lcChat) << "answer" << job->answerId << "failed:" << error;
 
     // The rest of the text, the final status and the ledger outcome, in one transaction.
     const qint64 now = m_clock->nowMs();

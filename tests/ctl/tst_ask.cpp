@@ -106,6 +106,13 @@ public:
     [[nodiscard]] bool isRunning() const { return m_process->state() != QProcess::NotRunning; }
     [[nodiscard]] qint64 pid() const { return m_process->processId(); }
     [[nodiscard]] QString out() const { return QString::fromUtf8(m_out); }
+    /// What the process has printed so far, for a test message (it keeps running).
+    [[nodiscard]] QString describe() const
+    {
+        return u"heliodeskctl " + m_arguments.join(u' ') + (isRunning() ? QStringLiteral(" is running") : QStringLiteral(" ended"))
+            + u" after " + QString::number(m_timer.elapsed()) + u" ms\n--- stdout:\n" + out() + u"--- stderr:\n"
+            + QString::fromUtf8(m_err);
+    }
 
     /// Turns the event loop until stdout contains `part`; false when it did not within `ms`.
     bool waitForOutput(const QString &part, int ms = 15'000)
@@ -117,7 +124,7 @@ public:
     CtlRun finish(int ms = 60'000)
     {
         if (isRunning())
-            QTest::qWaitFor([this] { return !isRunning(); }, ms);
+            [[maybe_unused]] const bool ended = QTest::qWaitFor([this] { return !isRunning(); }, ms);
         CtlRun run;
         run.arguments = m_arguments;
         if (isRunning()) {
@@ -400,10 +407,10 @@ void TestAsk::streamsFromEndpoint()
 
     const QString question = QStringLiteral("Why is string 4 at zero current?");
     auto live = start(askArguments(QStringLiteral("ann"), question), &server);
-    QVERIFY2(live->waitForOutput(QStringLiteral("Check the ")), qPrintable(live->finish(1).describe()));
+    QVERIFY2(live->waitForOutput(QStringLiteral("Check the ")), qPrintable(live->describe()));
     const QString early = live->out();
     QVERIFY2(!early.contains(u"fuses"), qPrintable(early));
-    QVERIFY(live->isRunning());
+    QVERIFY2(live->isRunning(), qPrintable(live->describe()));
     const CtlRun r = live->finish();
     QCOMPARE_EXIT(r, Success);
     QCOMPARE(r.out, QStringLiteral("Check the string fuses first.\n"));
@@ -519,8 +526,8 @@ void TestAsk::interruptStopsAndKeepsText()
                        .truncatedAfter(3, ScriptedResponse::Ending::Stall));
 
     auto live = start(askArguments(QStringLiteral("ann"), QStringLiteral("When should we clean the modules?")), &server);
-    QVERIFY2(live->waitForOutput(QStringLiteral("Soiling losses are highest ")), qPrintable(live->finish(1).describe()));
-    QVERIFY(live->isRunning());
+    QVERIFY2(live->waitForOutput(QStringLiteral("Soiling losses are highest ")), qPrintable(live->describe()));
+    QVERIFY2(live->isRunning(), qPrintable(live->describe()));
     QCOMPARE(::kill(pid_t(live->pid()), SIGINT), 0);
     const CtlRun r = live->finish(15'000);
     QCOMPARE_EXIT(r, Cancelled);
@@ -561,9 +568,9 @@ void TestAsk::killedProcessLeavesInterruptedAnswer()
 
     const QString question = QStringLiteral("Why did the performance ratio fall in June?");
     auto live = start(askArguments(QStringLiteral("ann"), question), &server);
-    QVERIFY2(live->waitForOutput(QStringLiteral("Performance ratio ")), qPrintable(live->finish(1).describe()));
+    QVERIFY2(live->waitForOutput(QStringLiteral("Performance ratio ")), qPrintable(live->describe()));
     QTest::qWait(400); // longer than the flush interval: some text is in the database
-    QVERIFY(live->isRunning());
+    QVERIFY2(live->isRunning(), qPrintable(live->describe()));
     QCOMPARE(::kill(pid_t(live->pid()), SIGKILL), 0);
     const CtlRun killed = live->finish(15'000);
     QVERIFY2(!killed.finished, qPrintable(killed.describe()));

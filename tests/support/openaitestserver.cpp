@@ -243,6 +243,12 @@ int OpenAiTestServer::openConnections() const
     return int(m_connections.size());
 }
 
+void OpenAiTestServer::forgetRequests()
+{
+    m_requests.clear();
+    m_requests.squeeze();
+}
+
 void OpenAiTestServer::close()
 {
     m_server->close();

@@ -119,6 +119,8 @@ public:
     [[nodiscard]] int pendingResponses() const { return int(m_script.size()); }
 
     [[nodiscard]] const QList<RecordedRequest> &requests() const { return m_requests; }
+    /// Drops the recorded requests (long-running tests that must not grow); counts stay.
+    void forgetRequests();
     /// Connections accepted so far, and how many of them the client has closed.
     [[nodiscard]] int connectionsAccepted() const { return m_accepted; }
     [[nodiscard]] int connectionsClosedByClient() const { return m_closedByClient; }
