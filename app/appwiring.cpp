@@ -84,7 +84,8 @@ std::optional<int> AppWiring::start(const Result<DatabaseLocation> &location)
 std::optional<int> AppWiring::failAtStart(const Error &error)
 {
     QTextStream(stderr) << QCoreApplication::translate("heliodesk", "heliodesk: %1").arg(error.message()) << Qt::endl;
-    qCDebug(lcApp) << error; // with the technical detail
+    if (!error.detail().isEmpty())
+        qCWarning(lcApp) << error; // the technical detail, for whoever reads the log
     if (m_smokeTest.enabled)
         return 1;
     // Shown without a nested event loop: the program's loop runs the box and ends when it closes.

@@ -252,8 +252,14 @@ void MainWindow::refresh()
     else
         problems << listed.error().message();
 
+    QStringList hired;
+    if (auto listed = m_plans.hiredAgents(Actor::user(m_user), m_user.username))
+        hired = *listed;
+    else
+        problems << listed.error().message();
+
     if (auto agents = m_plans.listAgents())
-        showAgents(*agents, plans);
+        showAgents(*agents, plans, hired);
     else
         problems << agents.error().message();
 
@@ -299,7 +305,7 @@ void MainWindow::showPlan()
     m_resetLabel->setVisible(m_user.effectiveLimit.has_value());
 }
 
-void MainWindow::showAgents(const QList<AgentRecord> &agents, const QList<PlanRecord> &plans)
+void MainWindow::showAgents(const QList<AgentRecord> &agents, const QList<PlanRecord> &plans, const QStringList &hired)
 {
     QStringList included;
     for (const PlanRecord &plan : plans) {
@@ -309,7 +315,10 @@ void MainWindow::showAgents(const QList<AgentRecord> &agents, const QList<PlanRe
     m_agentList->clear();
     for (const AgentRecord &agent : agents) {
         const bool inPlan = included.contains(agent.id);
-        const QString access = !agent.enabled ? tr("Switched off") : inPlan ? tr("In your plan") : tr("Not in your plan");
+        const QString access = !agent.enabled ? tr("Switched off")
+            : !inPlan                          ? tr("Not in your plan")
+            : hired.contains(agent.id)         ? tr("Hired")
+                                               : tr("In your plan");
         auto *item = new QTreeWidgetItem(m_agentList, {agent.name, access, agent.description});
         item->setToolTip(2, agent.description);
         // Rows with room to breathe; the widths are what the style would ask for.

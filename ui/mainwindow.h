@@ -41,7 +41,7 @@ private:
     QWidget *createCentralPanel();
     void showUser();
     void showPlan();
-    void showAgents(const QList<AgentRecord> &agents, const QList<PlanRecord> &plans);
+    void showAgents(const QList<AgentRecord> &agents, const QList<PlanRecord> &plans, const QStringList &hired);
 
     std::shared_ptr<Database> m_database;
     std::shared_ptr<const Clock> m_clock;

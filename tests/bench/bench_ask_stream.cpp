@@ -21,6 +21,8 @@
 #include <algorithm>
 #include <optional>
 
+#include <sys/resource.h>
+
 using namespace heliodesk::test;
 using namespace std::chrono_literals;
 
@@ -61,9 +63,20 @@ QStringList makeTokens(int count)
     return tokens;
 }
 
+/// CPU time (user + system) of the children of this process that have ended, in milliseconds.
+qint64 childrenCpuMs()
+{
+    rusage usage{};
+    if (getrusage(RUSAGE_CHILDREN, &usage) != 0)
+        return 0;
+    const auto ms = [](const timeval &t) { return qint64(t.tv_sec) * 1000 + t.tv_usec / 1000; };
+    return ms(usage.ru_utime) + ms(usage.ru_stime);
+}
+
 struct Timed {
     bool ok = false;
     qint64 ms = 0;
+    qint64 cpuMs = 0; // the child's own CPU time: what it worked, not what it waited
     int exitCode = -1;
     QByteArray out; // only when captured
     QByteArray err;
@@ -94,6 +107,7 @@ Timed runTimed(const QString &program, const QStringList &arguments, const QProc
             loop.quit();
     });
     QTimer::singleShot(kRunTimeout, &loop, &QEventLoop::quit);
+    const qint64 cpuBefore = childrenCpuMs();
     timer.start();
     process.start();
     loop.exec();
@@ -103,6 +117,8 @@ Timed runTimed(const QString &program, const QStringList &arguments, const QProc
         result.err = process.errorString().toUtf8();
         return result;
     }
+    process.waitForFinished(); // already finished: makes sure the child has been reaped
+    result.cpuMs = childrenCpuMs() - cpuBefore;
     result.exitCode = process.exitCode();
     result.ok = process.exitStatus() == QProcess::NormalExit && result.exitCode == 0;
     if (captureOutput)
@@ -168,8 +184,13 @@ int main(int argc, char *argv[])
                                         QStringLiteral("n"), QStringLiteral("5"));
     const QCommandLineOption tokensOption(QStringLiteral("tokens"), QStringLiteral("Tokens in the answer (default 20000)."),
                                           QStringLiteral("n"), QStringLiteral("20000"));
+    const QCommandLineOption serveOption(QStringLiteral("serve"),
+                                         QStringLiteral("Only serve the answer N times and print the server's URL, for "
+                                                        "profiling heliodeskctl by hand."),
+                                         QStringLiteral("n"));
     parser.addOption(runsOption);
     parser.addOption(tokensOption);
+    parser.addOption(serveOption);
     parser.process(app);
     const int runs = std::max(1, parser.value(runsOption).toInt());
     const int tokenCount = std::max(1, parser.value(tokensOption).toInt());
@@ -198,6 +219,19 @@ int main(int argc, char *argv[])
     const ScriptedResponse small = ScriptedResponse::stream({QStringLiteral("OK")}, streamOptions);
     const QString expectedText = tokens.join(QString());
     const QByteArray body = answer.body();
+
+    if (parser.isSet(serveOption)) {
+        const int times = std::max(1, parser.value(serveOption).toInt());
+        for (int i = 0; i < times; ++i)
+            server.enqueue(answer);
+        QObject::connect(&server, &OpenAiTestServer::requestReceived, &app, [&server, &app] {
+            server.forgetRequests();
+            if (server.pendingResponses() == 0)
+                QTimer::singleShot(5s, &app, &QCoreApplication::quit); // time for the last answer to go out
+        });
+        out() << "HELIODESK_API_BASE=" << server.baseUrl().toString() << " HELIODESK_MODEL=m" << Qt::endl;
+        return QCoreApplication::exec();
+    }
 
     // The database heliodeskctl writes to: an admin first (the first account becomes one), then
     // the analyst who asks, with no monthly limit, who has hired the O&M agent.
@@ -278,6 +312,9 @@ int main(int argc, char *argv[])
     QList<qint64> curlMs;
     QList<qint64> askMs;
     QList<qint64> smallMs;
+    QList<qint64> curlCpu;
+    QList<qint64> askCpu;
+    QList<qint64> smallCpu;
     for (int r = 0; r < runs; ++r) {
         streamed(answer);
         const Timed c = runTimed(curl, curlArgs, curlEnv, false);
@@ -294,8 +331,11 @@ int main(int argc, char *argv[])
         if (!report(QStringLiteral("heliodeskctl ask (one token)"), s))
             return 1;
         smallMs << s.ms;
-        out() << "run " << (r + 1) << ": curl " << c.ms << " ms, heliodeskctl ask " << a.ms << " ms, ask of one token " << s.ms
-              << " ms\n";
+        curlCpu << c.cpuMs;
+        askCpu << a.cpuMs;
+        smallCpu << s.cpuMs;
+        out() << "run " << (r + 1) << ": curl " << c.ms << " ms (cpu " << c.cpuMs << "), heliodeskctl ask " << a.ms << " ms (cpu "
+              << a.cpuMs << "), ask of one token " << s.ms << " ms (cpu " << s.cpuMs << ")\n";
         out().flush();
     }
 
@@ -303,10 +343,13 @@ int main(int argc, char *argv[])
     const double askMedian = median(askMs);
     const double smallMedian = median(smallMs);
     const double ratio = curlMedian > 0 ? askMedian / curlMedian : 0;
-    out() << "curl, " << tokenCount << " tokens:              median " << curlMedian << " ms  [" << joined(curlMs) << "]\n"
-          << "heliodeskctl ask, " << tokenCount << " tokens:  median " << askMedian << " ms  [" << joined(askMs) << "]\n"
-          << "heliodeskctl ask, 1 token:       median " << smallMedian << " ms  [" << joined(smallMs)
-          << "]  (start-up, database, one request)\n"
+    out() << "wall time (ms), median of " << runs << ", then every run; CPU time of the process beside it\n"
+          << "curl, " << tokenCount << " tokens:              median " << curlMedian << "  [" << joined(curlMs) << "]  cpu "
+          << median(curlCpu) << "\n"
+          << "heliodeskctl ask, " << tokenCount << " tokens:  median " << askMedian << "  [" << joined(askMs) << "]  cpu "
+          << median(askCpu) << "\n"
+          << "heliodeskctl ask, 1 token:       median " << smallMedian << "  [" << joined(smallMs) << "]  cpu "
+          << median(smallCpu) << "  (start-up, database, one request)\n"
           << "ratio ask/curl: " << QString::number(ratio, 'f', 2) << " (target under " << kTargetRatio << ": "
           << (ratio < kTargetRatio ? "met" : "NOT met") << ")\n";
     out().flush();

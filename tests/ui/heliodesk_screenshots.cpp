@@ -103,6 +103,7 @@ int main(int argc, char *argv[])
     ben.password = QStringLiteral("wind and sun 7");
     ben.planName = QStringLiteral("Field Team");
     const UserRecord benRecord = check(accounts.createUser(admin, ben), "create analyst");
+    check(plans.hireAgents(Actor::user(benRecord), ben.username, {QStringLiteral("news"), QStringLiteral("om")}), "hire");
     QuotaService quota(db.database(), db.clock());
     for (int i = 0; i < 42; ++i)
         check(quota.reserve(Actor::user(benRecord), i % 3 == 0 ? QStringLiteral("om") : QStringLiteral("news")), "reserve");

@@ -194,6 +194,8 @@ void TestMainWindow::agentsOutsideThePlan()
     auto plan = plans.addPlan(root, QStringLiteral("Field Team"), 50, {QStringLiteral("news"), QStringLiteral("om")});
     VERIFY_OK(plan);
     UserRecord ben = m_db->createAnalyst(QStringLiteral("ben"), std::nullopt, QStringLiteral("Field Team"));
+    auto hired = plans.hireAgents(Actor::user(ben), QStringLiteral("ben"), {QStringLiteral("news")});
+    VERIFY_OK(hired);
 
     auto window = makeWindow(ben);
     QCOMPARE(text(window.get(), "planLabel"), QStringLiteral("Field Team"));
@@ -202,7 +204,7 @@ void TestMainWindow::agentsOutsideThePlan()
     QHash<QString, QString> access;
     for (int i = 0; i < agents->topLevelItemCount(); ++i)
         access.insert(agents->topLevelItem(i)->data(0, Qt::UserRole).toString(), agents->topLevelItem(i)->text(1));
-    QCOMPARE(access.value(QStringLiteral("news")), QStringLiteral("In your plan"));
+    QCOMPARE(access.value(QStringLiteral("news")), QStringLiteral("Hired"));
     QCOMPARE(access.value(QStringLiteral("om")), QStringLiteral("In your plan"));
     QCOMPARE(access.value(QStringLiteral("market")), QStringLiteral("Not in your plan"));
     QCOMPARE(access.value(QStringLiteral("digitalization")), QStringLiteral("Not in your plan"));
