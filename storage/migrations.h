@@ -16,7 +16,8 @@ namespace heliodesk {
 struct Migration {
     int version = 0;
     QString name;
-    /// Statements with dialect tokens ({{ID}}, {{BIGINT}}, {{NOW_MS}}) that the runner translates.
+    /// Statements with dialect tokens ({{ID}}, {{BIGINT}}, {{NOW_MS}}; a leading {{SQLITE_ONLY}} or
+    /// {{POSTGRES_ONLY}} keeps a statement to one engine) that the runner translates.
     QStringList statements;
 };
 

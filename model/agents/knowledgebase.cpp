@@ -134,6 +134,10 @@ QString fileNameOf(const QString &path)
 // Markdown syntax a snippet may carry from its document, removed before it is quoted.
 QString withoutMarkdownSyntax(const QString &snippet)
 {
+    // A heading runs into the paragraph after it once lines are joined: end it with a colon.
+    static const QRegularExpression heading(QStringLiteral("^[ \\t]*#{1,6}[ \\t]+(.*?)[ \\t]*#*[ \\t]*$"),
+                                            QRegularExpression::MultilineOption);
+    static const QRegularExpression doubledColon(QStringLiteral("([.:;!?]):$"), QRegularExpression::MultilineOption);
     static const QRegularExpression linePrefix(QStringLiteral("^[ \\t]*(?:#{1,6}[ \\t]+|[-*+][ \\t]+|[0-9]{1,3}[.)][ \\t]+|>[ \\t]?)+"),
                                                QRegularExpression::MultilineOption);
     static const QRegularExpression link(QStringLiteral("!?\\[([^\\]\\n]*)\\]\\([^)\\n]*\\)"));
@@ -141,6 +145,8 @@ QString withoutMarkdownSyntax(const QString &snippet)
     static const QRegularExpression rule(QStringLiteral("^[ \\t]*(?:[-*_=][ \\t]*){3,}$"), QRegularExpression::MultilineOption);
     QString text = normalizeLineEnds(snippet);
     text.remove(rule);
+    text.replace(heading, QStringLiteral("\\1:"));
+    text.replace(doubledColon, QStringLiteral("\\1"));
     text.remove(linePrefix);
     text.replace(link, QStringLiteral("\\1"));
     text.remove(emphasis);
@@ -323,9 +329,11 @@ QString KnowledgeBase::markdownExcerpt(const QString &snippet)
             escaped += c;
         }
     }
-    // A mark around nothing but spaces would print stray asterisks.
-    escaped.remove(QRegularExpression(QStringLiteral("\\*\\*\\s*\\*\\*")));
-    return escaped;
+    // Neighbouring matches become one bold run ("**low insulation**"), and a mark around nothing
+    // but spaces would print stray asterisks.
+    static const QRegularExpression adjacentMarks(QStringLiteral("\\*\\*(\\s*)\\*\\*"));
+    escaped.replace(adjacentMarks, QStringLiteral("\\1"));
+    return escaped.simplified();
 }
 
 Result<StarterSetReport> KnowledgeBase::indexStarterSet(const AgentCatalogue &catalogue)

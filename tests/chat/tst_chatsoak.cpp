@@ -30,7 +30,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr int kAnswers = 1000;
+constexpr int kAnswers = 5000;
 constexpr int kPieces = 20;
 constexpr int kEarlySample = 100;                       // memory is sampled after this answer and the last
 constexpr qint64 kMaxGrowthBytes = 16LL * 1024 * 1024;  // generous: a leak of 1 KiB per answer shows well below
@@ -250,6 +250,8 @@ void TestChatSoak::thousandAnswersLeaveNothingBehind()
         peakReplies = std::max(peakReplies, liveReplies());
         if (i == kEarlySample)
             rssEarly = residentBytes();
+        if (i % 250 == 0)
+            qInfo("probe %d rss %lld KiB replies %d conns %d", i, residentBytes() / 1024, liveReplies(), server.openConnections());
     }
     const qint64 rssLate = residentBytes();
     const qint64 runMs = elapsed.elapsed();

@@ -284,9 +284,17 @@ void TestOfflineProvider::excerptsAreSafeMarkdown()
 {
     const QString snippet = QStringLiteral("## Heading\n- **bold** item with a [link](http://x) and `code` <b>tag</b> 5*3_2 ")
         + QChar(KnowledgeStore::MatchStart) + QStringLiteral("match") + QChar(KnowledgeStore::MatchEnd) + QStringLiteral(" end");
-    QCOMPARE(KnowledgeBase::plainExcerpt(snippet), QStringLiteral("Heading bold item with a link and code <b>tag</b> 5*3_2 match end"));
+    QCOMPARE(KnowledgeBase::plainExcerpt(snippet), QStringLiteral("Heading: bold item with a link and code <b>tag</b> 5*3_2 match end"));
     QCOMPARE(KnowledgeBase::markdownExcerpt(snippet),
-             QStringLiteral("Heading bold item with a link and code \\<b\\>tag\\</b\\> 5\\*3\\_2 **match** end"));
+             QStringLiteral("Heading: bold item with a link and code \\<b\\>tag\\</b\\> 5\\*3\\_2 **match** end"));
+
+    // Neighbouring matches make one bold run; a heading that ends a sentence gets no extra colon.
+    const QChar start(KnowledgeStore::MatchStart);
+    const QChar end(KnowledgeStore::MatchEnd);
+    const QString adjacent = QStringLiteral("# Why?\nA ") + start + QStringLiteral("low") + end + u' ' + start
+        + QStringLiteral("insulation") + end + QStringLiteral(" alarm ") + start + end + QStringLiteral(" means");
+    QCOMPARE(KnowledgeBase::markdownExcerpt(adjacent), QStringLiteral("Why? A **low insulation** alarm means"));
+    QCOMPARE(KnowledgeBase::plainExcerpt(adjacent), QStringLiteral("Why? A low insulation alarm means"));
 }
 
 QTEST_GUILESS_MAIN(TestOfflineProvider)
