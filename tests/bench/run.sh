@@ -26,7 +26,7 @@ echo "commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknow
 
 status=0
 for bench in "$build"/tests/bench/bench_*; do
-  [ -x "$bench" ] || continue
+  [ -f "$bench" ] && [ -x "$bench" ] || continue # not the *_autogen folders
   echo "== $(basename "$bench")"
   # shellcheck disable=SC2086 # BENCH_ARGS is split on purpose
   "$bench" ${BENCH_ARGS:-} || status=1

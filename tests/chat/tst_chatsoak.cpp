@@ -30,7 +30,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr int kAnswers = 5000;
+constexpr int kAnswers = 1000;
 constexpr int kPieces = 20;
 constexpr int kEarlySample = 100;                       // memory is sampled after this answer and the last
 constexpr qint64 kMaxGrowthBytes = 16LL * 1024 * 1024;  // generous: a leak of 1 KiB per answer shows well below
@@ -129,8 +129,8 @@ private:
 void TestChatSoak::initTestCase()
 {
     // A line per answer started, and one per failure this test provokes, would bury the figures it
-    // prints; what the service saved is checked against what it signalled instead.
-    QLoggingCategory::setFilterRules(QStringLiteral("heliodesk.chat.info=false\nheliodesk.chat.warning=false"));
+    // prints. Warnings (a part of an answer that could not be saved) stay visible.
+    QLoggingCategory::setFilterRules(QStringLiteral("heliodesk.chat.info=false"));
 }
 
 void TestChatSoak::thousandAnswersLeaveNothingBehind()
@@ -250,8 +250,6 @@ void TestChatSoak::thousandAnswersLeaveNothingBehind()
         peakReplies = std::max(peakReplies, liveReplies());
         if (i == kEarlySample)
             rssEarly = residentBytes();
-        if (i % 250 == 0)
-            qInfo("probe %d rss %lld KiB replies %d conns %d", i, residentBytes() / 1024, liveReplies(), server.openConnections());
     }
     const qint64 rssLate = residentBytes();
     const qint64 runMs = elapsed.elapsed();
