@@ -2,163 +2,27 @@
 // settings and data folder in the test function's own temporary folder, and answers either from
 // the offline knowledge base or from a scripted OpenAI-compatible server on 127.0.0.1.
 
+#include "ctlprocess.h"
 #include "support/openaitestserver.h"
 
-#include <QDir>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
-#include <optional>
 
 #include <signal.h>
 
 using namespace heliodesk::test;
+using namespace heliodesk::test::ctl;
 using namespace std::chrono_literals;
 
 namespace {
-
-// The exit codes are heliodeskctl's interface, so the test spells them out instead of including
-// the tool's header.
-enum Exit : int {
-    Success = 0,
-    Failure = 1,
-    Usage = 2,
-    QuotaExceeded = 3,
-    NotFoundOrNotAllowed = 4,
-    ProviderError = 5,
-    Cancelled = 130,
-};
-
-QString ctlPath()
-{
-    return QStringLiteral(HELIODESKCTL_PATH);
-}
-
-const QByteArray rootPassword = QByteArrayLiteral("root password 1");
-const QByteArray analystPassword = QByteArrayLiteral("analyst password");
-
-/// One finished (or timed-out) run of heliodeskctl.
-struct CtlRun {
-    QStringList arguments;
-    bool finished = false;
-    int exitCode = -1;
-    QString out;
-    QString err;
-    qint64 elapsedMs = 0;
-
-    [[nodiscard]] QString describe() const
-    {
-        return u"heliodeskctl " + arguments.join(u' ') + (finished ? u" exited with " + QString::number(exitCode) : QStringLiteral(" did not finish"))
-            + u" after " + QString::number(elapsedMs) + u" ms\n--- stdout:\n" + out + u"--- stderr:\n" + err;
-    }
-    [[nodiscard]] bool exitedWith(int code) const { return finished && exitCode == code; }
-};
-
-/// True when `err` is exactly one line "heliodeskctl: <sentence>".
-bool isOneErrorLine(const QString &err)
-{
-    return err.startsWith(u"heliodeskctl: ") && err.endsWith(u'\n') && err.count(u'\n') == 1 && err.size() > 20;
-}
-
-/// A heliodeskctl process that runs while the test's event loop keeps turning (the test server
-/// answers from that loop), its output collected as it arrives.
-class LiveCtl
-{
-public:
-    LiveCtl(const QStringList &arguments, const QProcessEnvironment &env, const QByteArray &input = {})
-        : m_process(std::make_unique<QProcess>())
-        , m_arguments(arguments)
-    {
-        QObject::connect(m_process.get(), &QProcess::readyReadStandardOutput, m_process.get(),
-                         [this] { m_out += m_process->readAllStandardOutput(); });
-        QObject::connect(m_process.get(), &QProcess::readyReadStandardError, m_process.get(),
-                         [this] { m_err += m_process->readAllStandardError(); });
-        m_process->setProgram(ctlPath());
-        m_process->setArguments(arguments);
-        m_process->setProcessEnvironment(env);
-        m_timer.start();
-        m_process->start();
-        if (!m_process->waitForStarted(10'000))
-            return;
-        if (!input.isEmpty())
-            m_process->write(input);
-        m_process->closeWriteChannel();
-    }
-    LiveCtl(const LiveCtl &) = delete;
-    LiveCtl &operator=(const LiveCtl &) = delete;
-    ~LiveCtl()
-    {
-        if (isRunning()) {
-            m_process->kill();
-            m_process->waitForFinished(5'000);
-        }
-    }
-
-    [[nodiscard]] bool isRunning() const { return m_process->state() != QProcess::NotRunning; }
-    [[nodiscard]] qint64 pid() const { return m_process->processId(); }
-    [[nodiscard]] QString out() const { return QString::fromUtf8(m_out); }
-    /// What the process has printed so far, for a test message (it keeps running).
-    [[nodiscard]] QString describe() const
-    {
-        return u"heliodeskctl " + m_arguments.join(u' ') + (isRunning() ? QStringLiteral(" is running") : QStringLiteral(" ended"))
-            + u" after " + QString::number(m_timer.elapsed()) + u" ms\n--- stdout:\n" + out() + u"--- stderr:\n"
-            + QString::fromUtf8(m_err);
-    }
-
-    /// Turns the event loop until stdout contains `part`; false when it did not within `ms`.
-    bool waitForOutput(const QString &part, int ms = 15'000)
-    {
-        return QTest::qWaitFor([&] { return out().contains(part) || !isRunning(); }, ms) && out().contains(part);
-    }
-
-    /// Turns the event loop until the process ends (killing it after `ms`) and reports the run.
-    CtlRun finish(int ms = 60'000)
-    {
-        if (isRunning())
-            [[maybe_unused]] const bool ended = QTest::qWaitFor([this] { return !isRunning(); }, ms);
-        CtlRun run;
-        run.arguments = m_arguments;
-        if (isRunning()) {
-            m_process->kill();
-            m_process->waitForFinished(5'000);
-        } else {
-            run.finished = m_process->exitStatus() == QProcess::NormalExit;
-        }
-        run.elapsedMs = m_timer.elapsed();
-        run.exitCode = m_process->exitCode();
-        m_out += m_process->readAllStandardOutput();
-        m_err += m_process->readAllStandardError();
-        run.out = QString::fromUtf8(m_out);
-        run.err = QString::fromUtf8(m_err);
-        if (m_process->error() == QProcess::FailedToStart)
-            run.err += m_process->errorString();
-        return run;
-    }
-
-private:
-    std::unique_ptr<QProcess> m_process;
-    QStringList m_arguments;
-    QByteArray m_out;
-    QByteArray m_err;
-    QElapsedTimer m_timer;
-};
-
-QByteArray readFile(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    return file.readAll();
-}
 
 /// The messages of a `show --json` or `export --format json` document.
 QJsonArray messagesOf(const QJsonObject &conversation)
@@ -169,12 +33,6 @@ QJsonArray messagesOf(const QJsonObject &conversation)
 } // namespace
 
 Q_DECLARE_METATYPE(heliodesk::test::ScriptedResponse)
-
-#define QCOMPARE_EXIT(run, expected)                                                                                  \
-    do {                                                                                                              \
-        const CtlRun &run_ = (run);                                                                                   \
-        QVERIFY2(run_.exitedWith(expected), qPrintable(u"expected exit " + QString::number(expected) + u"; " + run_.describe())); \
-    } while (false)
 
 #define QVERIFY_CONTAINS(text, part)                                                                                  \
     QVERIFY2((text).contains(part), qPrintable(u"“" + QString(part) + u"” not found in:\n" + (text)))
@@ -224,7 +82,6 @@ private:
     /// The admin root and the analyst ann, who has hired the O&M agent.
     bool setUpAnn(const QStringList &annExtra = {});
 
-    std::optional<QJsonDocument> json(const CtlRun &run);
     /// The newest conversation of `user`, or 0.
     qint64 latestConversation(const QString &user);
     /// `show ID --json`, or an empty object (with the run logged).
@@ -251,12 +108,7 @@ void TestAsk::cleanup()
 
 QProcessEnvironment TestAsk::environment(const OpenAiTestServer *server) const
 {
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    for (const char *name : {"HELIODESK_DB", "HELIODESK_DEBUG", "HELIODESK_API_BASE", "HELIODESK_MODEL", "HELIODESK_API_KEY",
-                             "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"})
-        env.remove(QString::fromLatin1(name));
-    env.insert(QStringLiteral("XDG_DATA_HOME"), path(QStringLiteral("xdg-data")));
-    env.insert(QStringLiteral("XDG_CONFIG_HOME"), path(QStringLiteral("xdg-config")));
+    QProcessEnvironment env = isolatedEnvironment(m_dir->path(), Isolation::Provider);
     if (server) {
         env.insert(QStringLiteral("HELIODESK_API_BASE"), server->baseUrl().toString());
         env.insert(QStringLiteral("HELIODESK_MODEL"), QStringLiteral("test-model"));
@@ -267,8 +119,7 @@ QProcessEnvironment TestAsk::environment(const OpenAiTestServer *server) const
 
 CtlRun TestAsk::run(const QStringList &arguments, const QByteArray &input, const OpenAiTestServer *server)
 {
-    LiveCtl live(QStringList{QStringLiteral("--db"), dbPath()} + arguments, environment(server), input);
-    return live.finish();
+    return runCtl(QStringList{QStringLiteral("--db"), dbPath()} + arguments, environment(server), input);
 }
 
 std::unique_ptr<LiveCtl> TestAsk::start(const QStringList &arguments, const OpenAiTestServer *server)
@@ -304,21 +155,6 @@ bool TestAsk::setUpAnn(const QStringList &annExtra)
 {
     return addUser(QStringLiteral("root"), QStringLiteral("admin"), rootPassword)
         && addUser(QStringLiteral("ann"), QStringLiteral("analyst"), analystPassword, annExtra) && hire(QStringLiteral("ann"));
-}
-
-std::optional<QJsonDocument> TestAsk::json(const CtlRun &r)
-{
-    if (!r.exitedWith(Success)) {
-        qWarning("%s", qPrintable(r.describe()));
-        return std::nullopt;
-    }
-    QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(r.out.toUtf8(), &error);
-    if (error.error != QJsonParseError::NoError) {
-        qWarning("not JSON (%s): %s", qPrintable(error.errorString()), qPrintable(r.describe()));
-        return std::nullopt;
-    }
-    return doc;
 }
 
 qint64 TestAsk::latestConversation(const QString &user)

@@ -2,6 +2,7 @@
 // database in the test function's own temporary folder, and looks at the exit code, both output
 // streams and what ended up in the file.
 
+#include "ctlprocess.h"
 #include "support/testdatabase.h"
 
 #include "model/accountservice.h"
@@ -12,13 +13,11 @@
 #include <heliodesk/version.h>
 
 #include <QDir>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QSqlDatabase>
 #include <QTemporaryDir>
 #include <QTest>
@@ -27,43 +26,9 @@
 #include <optional>
 
 using namespace heliodesk;
+using namespace heliodesk::test::ctl;
 
 namespace {
-
-// The exit codes are heliodeskctl's interface, so the test spells them out instead of including
-// the tool's header.
-enum Exit : int { Success = 0, Failure = 1, Usage = 2, QuotaExceeded = 3, NotFoundOrNotAllowed = 4 };
-
-QString ctlPath()
-{
-    return QStringLiteral(HELIODESKCTL_PATH);
-}
-
-const QByteArray rootPassword = QByteArrayLiteral("root password 1");
-const QByteArray analystPassword = QByteArrayLiteral("analyst password");
-
-/// One finished (or timed-out) run of heliodeskctl.
-struct CtlRun {
-    QStringList arguments;
-    bool finished = false;
-    int exitCode = -1;
-    QString out;
-    QString err;
-    qint64 elapsedMs = 0;
-
-    [[nodiscard]] QString describe() const
-    {
-        return u"heliodeskctl " + arguments.join(u' ') + (finished ? u" exited with " + QString::number(exitCode) : QStringLiteral(" did not finish"))
-            + u" after " + QString::number(elapsedMs) + u" ms\n--- stdout:\n" + out + u"--- stderr:\n" + err;
-    }
-    [[nodiscard]] bool exitedWith(int code) const { return finished && exitCode == code; }
-};
-
-/// True when `err` is exactly one line "heliodeskctl: <sentence>".
-bool isOneErrorLine(const QString &err)
-{
-    return err.startsWith(u"heliodeskctl: ") && err.endsWith(u'\n') && err.count(u'\n') == 1 && err.size() > 20;
-}
 
 /// The failure of `result` for a test message, or nothing when it succeeded. (QVERIFY2 builds its
 /// message even when the check passes, so it must never call error() on a success.)
@@ -126,14 +91,6 @@ private:
     bool m_open = false;
 };
 
-QByteArray readFile(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    return file.readAll();
-}
-
 bool writeFile(const QString &path, const QByteArray &content)
 {
     QFile file(path);
@@ -141,12 +98,6 @@ bool writeFile(const QString &path, const QByteArray &content)
 }
 
 } // namespace
-
-#define QCOMPARE_EXIT(run, expected)                                                                                  \
-    do {                                                                                                              \
-        const CtlRun &run_ = (run);                                                                                   \
-        QVERIFY2(run_.exitedWith(expected), qPrintable(u"expected exit " + QString::number(expected) + u"; " + run_.describe())); \
-    } while (false)
 
 #define QVERIFY_CONTAINS(text, part)                                                                                  \
     QVERIFY2((text).contains(part, Qt::CaseInsensitive),                                                              \
@@ -219,7 +170,6 @@ private:
     /// `user list --json` by username, or nothing (with the run logged) when it fails.
     std::optional<QHash<QString, QJsonObject>> listUsers();
     std::optional<QHash<QString, QJsonObject>> listPlans();
-    std::optional<QJsonDocument> json(const CtlRun &run);
 
     std::unique_ptr<QTemporaryDir> m_dir;
 };
@@ -238,41 +188,12 @@ void TestHeliodeskctl::cleanup()
 
 QProcessEnvironment TestHeliodeskctl::environment() const
 {
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove(QStringLiteral("HELIODESK_DB"));
-    env.remove(QStringLiteral("HELIODESK_DEBUG"));
-    env.insert(QStringLiteral("XDG_DATA_HOME"), path(QStringLiteral("xdg-data")));
-    return env;
+    return isolatedEnvironment(m_dir->path(), Isolation::Database);
 }
 
 CtlRun TestHeliodeskctl::runRaw(const QStringList &arguments, const QByteArray &input, std::optional<QProcessEnvironment> env)
 {
-    CtlRun result;
-    result.arguments = arguments;
-    QProcess process;
-    process.setProgram(ctlPath());
-    process.setArguments(arguments);
-    process.setProcessEnvironment(env ? *env : environment());
-    QElapsedTimer timer;
-    timer.start();
-    process.start();
-    if (!process.waitForStarted(10'000)) {
-        result.err = process.errorString();
-        return result;
-    }
-    if (!input.isEmpty())
-        process.write(input);
-    process.closeWriteChannel();
-    result.finished = process.waitForFinished(60'000) && process.exitStatus() == QProcess::NormalExit;
-    if (!result.finished) {
-        process.kill();
-        process.waitForFinished(5'000);
-    }
-    result.elapsedMs = timer.elapsed();
-    result.exitCode = process.exitCode();
-    result.out = QString::fromUtf8(process.readAllStandardOutput());
-    result.err = QString::fromUtf8(process.readAllStandardError());
-    return result;
+    return runCtl(arguments, env ? *env : environment(), input);
 }
 
 CtlRun TestHeliodeskctl::run(const QStringList &arguments, const QByteArray &input)
@@ -289,21 +210,6 @@ bool TestHeliodeskctl::addUser(const QString &name, const QString &role, const Q
     if (!r.exitedWith(Success))
         qWarning("%s", qPrintable(r.describe()));
     return r.exitedWith(Success);
-}
-
-std::optional<QJsonDocument> TestHeliodeskctl::json(const CtlRun &r)
-{
-    if (!r.exitedWith(Success)) {
-        qWarning("%s", qPrintable(r.describe()));
-        return std::nullopt;
-    }
-    QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(r.out.toUtf8(), &error);
-    if (error.error != QJsonParseError::NoError) {
-        qWarning("not JSON (%s): %s", qPrintable(error.errorString()), qPrintable(r.describe()));
-        return std::nullopt;
-    }
-    return doc;
 }
 
 std::optional<QHash<QString, QJsonObject>> TestHeliodeskctl::listUsers()

@@ -5,12 +5,11 @@
 // the fallbacks, and ends up in no file. On a desktop with a session bus the processes get a D-Bus
 // address that leads nowhere, so they meet the same case.
 
+#include "ctlprocess.h"
 #include "support/openaitestserver.h"
 
 #include <QDirIterator>
-#include <QElapsedTimer>
 #include <QFile>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -18,82 +17,14 @@
 #include <optional>
 
 using namespace heliodesk::test;
+using namespace heliodesk::test::ctl;
 
 namespace {
-
-// The exit codes are heliodeskctl's interface, so the test spells them out.
-enum Exit : int { Success = 0, Failure = 1, Usage = 2 };
-
-QString ctlPath()
-{
-    return QStringLiteral(HELIODESKCTL_PATH);
-}
 
 const QString noKeychainStart = QStringLiteral("heliodeskctl: This computer has no keychain Heliodesk can use (");
 const QString noKeychainEnd = QStringLiteral("). Choose: set HELIODESK_API_KEY in the environment, or keep the key for this session only.\n");
 
-/// One finished (or timed-out) run of heliodeskctl.
-struct CtlRun {
-    QStringList arguments;
-    bool finished = false;
-    int exitCode = -1;
-    QString out;
-    QString err;
-    qint64 elapsedMs = 0;
-
-    [[nodiscard]] QString describe() const
-    {
-        return u"heliodeskctl " + arguments.join(u' ') + (finished ? u" exited with " + QString::number(exitCode) : QStringLiteral(" did not finish"))
-            + u" after " + QString::number(elapsedMs) + u" ms\n--- stdout:\n" + out + u"--- stderr:\n" + err;
-    }
-    [[nodiscard]] bool exitedWith(int code) const { return finished && exitCode == code; }
-};
-
-/// Runs heliodeskctl while the test's event loop keeps turning (the test server lives in it).
-CtlRun runCtl(const QStringList &arguments, const QProcessEnvironment &env, const QByteArray &input = {})
-{
-    CtlRun run;
-    run.arguments = arguments;
-    QProcess process;
-    QByteArray out;
-    QByteArray err;
-    QObject::connect(&process, &QProcess::readyReadStandardOutput, &process, [&] { out += process.readAllStandardOutput(); });
-    QObject::connect(&process, &QProcess::readyReadStandardError, &process, [&] { err += process.readAllStandardError(); });
-    process.setProgram(ctlPath());
-    process.setArguments(arguments);
-    process.setProcessEnvironment(env);
-    QElapsedTimer timer;
-    timer.start();
-    process.start();
-    if (!process.waitForStarted(10'000)) {
-        run.err = process.errorString();
-        return run;
-    }
-    if (!input.isEmpty())
-        process.write(input);
-    process.closeWriteChannel();
-    if (!QTest::qWaitFor([&] { return process.state() == QProcess::NotRunning; }, 60'000)) {
-        process.kill();
-        process.waitForFinished(5'000);
-    } else {
-        run.finished = process.exitStatus() == QProcess::NormalExit;
-    }
-    run.elapsedMs = timer.elapsed();
-    run.exitCode = process.exitCode();
-    out += process.readAllStandardOutput();
-    err += process.readAllStandardError();
-    run.out = QString::fromUtf8(out);
-    run.err = QString::fromUtf8(err);
-    return run;
-}
-
 } // namespace
-
-#define QCOMPARE_EXIT(run, expected)                                                                                  \
-    do {                                                                                                              \
-        const CtlRun &run_ = (run);                                                                                   \
-        QVERIFY2(run_.exitedWith(expected), qPrintable(u"expected exit " + QString::number(expected) + u"; " + run_.describe())); \
-    } while (false)
 
 #define QVERIFY_CONTAINS(text, part)                                                                                  \
     QVERIFY2((text).contains(part), qPrintable(u"“" + QString(part) + u"” not found in:\n" + (text)))
@@ -142,21 +73,7 @@ void TestProvider::cleanup()
 
 QProcessEnvironment TestProvider::environment() const
 {
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    for (const char *name : {"HELIODESK_DB", "HELIODESK_DEBUG", "HELIODESK_API_BASE", "HELIODESK_MODEL", "HELIODESK_API_KEY",
-                             "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"})
-        env.remove(QString::fromLatin1(name));
-    env.insert(QStringLiteral("XDG_CONFIG_HOME"), path(QStringLiteral("xdg-config")));
-    env.insert(QStringLiteral("XDG_DATA_HOME"), path(QStringLiteral("xdg-data")));
-    env.insert(QStringLiteral("XDG_CACHE_HOME"), path(QStringLiteral("xdg-cache")));
-    env.insert(QStringLiteral("HOME"), path(QStringLiteral("home")));
-    if (env.contains(QStringLiteral("DBUS_SESSION_BUS_ADDRESS")) || env.contains(QStringLiteral("DISPLAY"))
-        || env.contains(QStringLiteral("WAYLAND_DISPLAY"))) {
-        env.remove(QStringLiteral("DISPLAY"));
-        env.remove(QStringLiteral("WAYLAND_DISPLAY"));
-        env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), u"unix:path=" + path(QStringLiteral("no-such-bus")));
-    }
-    return env;
+    return isolatedEnvironment(m_dir->path(), Isolation::Keychain);
 }
 
 CtlRun TestProvider::run(const QStringList &arguments, const QByteArray &input, std::optional<QProcessEnvironment> env)
