@@ -217,13 +217,8 @@ Result<QStringList> PlanService::hireAgents(const Actor &actor, const QString &u
         auto access = HiringStore::accessOf(*db, user->id, agentId);
         if (!access)
             return Unexpected(access.error());
-        if (!access->agentExists)
-            return fail(ErrorCode::NotFound, QStringLiteral("There is no agent “%1”.").arg(agentId));
-        if (!access->agentEnabled)
-            return fail(ErrorCode::NotAllowed, QStringLiteral("The %1 agent has been switched off by an administrator.").arg(access->agentName));
-        if (!access->planIncludes)
-            return fail(ErrorCode::NotAllowed,
-                        QStringLiteral("The %1 plan does not include the %2 agent.").arg(user->planName, access->agentName));
+        if (auto allowed = requireAgentAccess(*access, agentId, AgentUse::Hire); !allowed)
+            return Unexpected(allowed.error());
         if (auto done = HiringStore::hire(*db, user->id, agentId, now); !done)
             return Unexpected(done.error());
         hired << agentId;

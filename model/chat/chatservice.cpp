@@ -1,5 +1,6 @@
 #include "chatservice.h"
 
+#include "model/authorization.h"
 #include "model/quotaservice.h"
 
 #include "storage/conversationstore.h"
@@ -163,16 +164,8 @@ Result<AnswerTicket> ChatService::ask(const Actor &actor, const AskRequest &requ
     auto access = HiringStore::accessOf(*db, *actor.userId(), agentId);
     if (!access)
         return Unexpected(access.error());
-    if (!access->agentExists)
-        return fail(ErrorCode::NotFound, QStringLiteral("There is no agent “%1”.").arg(agentId));
-    if (!access->agentEnabled)
-        return fail(ErrorCode::NotAllowed, QStringLiteral("The %1 agent has been switched off by an administrator.").arg(access->agentName));
-    if (!access->planIncludes)
-        return fail(ErrorCode::NotAllowed,
-                    QStringLiteral("Your plan does not include the %1 agent. Ask an administrator to change your plan.")
-                        .arg(access->agentName));
-    if (!access->hired)
-        return fail(ErrorCode::NotAllowed, QStringLiteral("You have not hired the %1 agent yet. Hire it first.").arg(access->agentName));
+    if (auto allowed = requireAgentAccess(*access, agentId, AgentUse::Ask); !allowed)
+        return Unexpected(allowed.error());
     auto provider = m_providerFor(agentId);
     if (!provider)
         return fail(ErrorCode::Internal, QStringLiteral("No answer source is set up for the %1 agent.").arg(access->agentName));
