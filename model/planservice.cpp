@@ -199,8 +199,19 @@ Result<UserRecord> PlanService::userForHiring(const QSqlDatabase &db, const Acto
 
 Result<QStringList> PlanService::hireAgents(const Actor &actor, const QString &username, const QStringList &agentIds)
 {
+    return changeHiring(actor, username, agentIds, true);
+}
+
+Result<QStringList> PlanService::releaseAgents(const Actor &actor, const QString &username, const QStringList &agentIds)
+{
+    return changeHiring(actor, username, agentIds, false);
+}
+
+Result<QStringList> PlanService::changeHiring(const Actor &actor, const QString &username, const QStringList &agentIds, bool hire)
+{
     if (agentIds.isEmpty())
-        return fail(ErrorCode::InvalidInput, QStringLiteral("Name at least one agent to hire."));
+        return fail(ErrorCode::InvalidInput,
+                    hire ? QStringLiteral("Name at least one agent to hire.") : QStringLiteral("Name at least one agent to release."));
     auto db = m_database->connection();
     if (!db)
         return Unexpected(db.error());
@@ -211,54 +222,29 @@ Result<QStringList> PlanService::hireAgents(const Actor &actor, const QString &u
     if (!user)
         return Unexpected(user.error());
     const qint64 now = m_clock->nowMs();
-    QStringList hired;
+    QStringList changed;
     for (const QString &rawId : agentIds) {
         const QString agentId = rawId.trimmed();
-        auto access = HiringStore::accessOf(*db, user->id, agentId);
-        if (!access)
-            return Unexpected(access.error());
-        if (auto allowed = requireAgentAccess(*access, agentId, AgentUse::Hire); !allowed)
-            return Unexpected(allowed.error());
-        if (auto done = HiringStore::hire(*db, user->id, agentId, now); !done)
-            return Unexpected(done.error());
-        hired << agentId;
+        if (hire) {
+            auto access = HiringStore::accessOf(*db, user->id, agentId);
+            if (!access)
+                return Unexpected(access.error());
+            if (auto allowed = requireAgentAccess(*access, agentId, AgentUse::Hire); !allowed)
+                return Unexpected(allowed.error());
+            if (auto done = HiringStore::hire(*db, user->id, agentId, now); !done)
+                return Unexpected(done.error());
+            changed << agentId;
+        } else {
+            auto done = HiringStore::release(*db, user->id, agentId);
+            if (!done)
+                return Unexpected(done.error());
+            if (*done)
+                changed << agentId;
+        }
     }
-    if (auto audited = writeAudit(*db, actor, now, QStringLiteral("agent.hire"), QStringLiteral("user"), QString::number(user->id),
-                                  user->username, {{QStringLiteral("agents"), QJsonArray::fromStringList(hired)}});
-        !audited)
-        return Unexpected(audited.error());
-    auto all = HiringStore::hiredAgents(*db, user->id);
-    if (!all)
-        return Unexpected(all.error());
-    if (auto committed = txn->commit(); !committed)
-        return Unexpected(committed.error());
-    return *all;
-}
-
-Result<QStringList> PlanService::releaseAgents(const Actor &actor, const QString &username, const QStringList &agentIds)
-{
-    if (agentIds.isEmpty())
-        return fail(ErrorCode::InvalidInput, QStringLiteral("Name at least one agent to release."));
-    auto db = m_database->connection();
-    if (!db)
-        return Unexpected(db.error());
-    auto txn = Transaction::begin(*db);
-    if (!txn)
-        return Unexpected(txn.error());
-    auto user = userForHiring(*db, actor, username);
-    if (!user)
-        return Unexpected(user.error());
-    QStringList released;
-    for (const QString &rawId : agentIds) {
-        auto done = HiringStore::release(*db, user->id, rawId.trimmed());
-        if (!done)
-            return Unexpected(done.error());
-        if (*done)
-            released << rawId.trimmed();
-    }
-    if (auto audited = writeAudit(*db, actor, m_clock->nowMs(), QStringLiteral("agent.release"), QStringLiteral("user"),
-                                  QString::number(user->id), user->username,
-                                  {{QStringLiteral("agents"), QJsonArray::fromStringList(released)}});
+    if (auto audited = writeAudit(*db, actor, now, hire ? QStringLiteral("agent.hire") : QStringLiteral("agent.release"),
+                                  QStringLiteral("user"), QString::number(user->id), user->username,
+                                  {{QStringLiteral("agents"), QJsonArray::fromStringList(changed)}});
         !audited)
         return Unexpected(audited.error());
     auto all = HiringStore::hiredAgents(*db, user->id);

@@ -37,6 +37,7 @@ public:
     Result<QStringList> hiredAgents(const Actor &actor, const QString &username);
 
 private:
+    Result<QStringList> changeHiring(const Actor &actor, const QString &username, const QStringList &agentIds, bool hire);
     Result<UserRecord> userForHiring(const QSqlDatabase &db, const Actor &actor, const QString &username);
     Result<QStringList> validAgents(const QSqlDatabase &db, const QStringList &agentIds);
 

@@ -23,7 +23,8 @@ Result<Reservation> reserve(const QSqlDatabase &db, qint64 userId, const QString
             "                               THEN 1 ELSE 0 END "
             "                   FROM plans p WHERE p.id = users.plan_id AND p.monthly_limit IS NOT NULL), 1) "
             "  END) = 1 "
-            "RETURNING quota_used"),
+            "RETURNING quota_used, CASE quota_mode WHEN 'unlimited' THEN NULL WHEN 'limit' THEN quota_limit "
+            "  ELSE (SELECT p.monthly_limit FROM plans p WHERE p.id = users.plan_id) END"),
         {period, period, userId, period, period});
     if (!counted)
         return Unexpected(counted.error());
@@ -49,6 +50,8 @@ Result<Reservation> reserve(const QSqlDatabase &db, qint64 userId, const QString
     }
     Reservation reservation;
     reservation.used = counted->value(0).toInt();
+    if (!counted->value(1).isNull())
+        reservation.limit = counted->value(1).toInt();
     reservation.period = period;
     counted->finish();
 
@@ -62,12 +65,6 @@ Result<Reservation> reserve(const QSqlDatabase &db, qint64 userId, const QString
         return fail(ErrorCode::Internal, QStringLiteral("The query could not be counted."), QStringLiteral("INSERT returned no id"));
     reservation.usageEventId = ledgerRow->value(0).toLongLong();
     ledgerRow->finish();
-
-    auto user = UserStore::findById(db, userId);
-    if (!user)
-        return Unexpected(user.error());
-    if (*user)
-        reservation.limit = (*user)->effectiveLimit;
     return reservation;
 }
 

@@ -215,21 +215,17 @@ Result<AnswerTicket> ChatService::ask(const Actor &actor, const AskRequest &requ
     }
 
     // 4. The context: system prompt, history within the budget, the question.
+    auto job = std::make_shared<Job>();
+    job->answerId = ticket.answerId;
+    job->conversationId = ticket.conversationId;
+    job->usageEventId = reservation->usageEventId;
     auto turns = buildContext(*db, ticket.conversationId, ticket.questionId, access->systemPrompt, question);
     if (!turns) {
-        auto job = std::make_shared<Job>();
-        job->answerId = ticket.answerId;
-        job->conversationId = ticket.conversationId;
-        job->usageEventId = reservation->usageEventId;
         finishJob(job, MessageStatus::Failed, turns.error(), {});
         return ticket;
     }
 
     // 5. Stream, from the event loop's next turn, so callers hold the ticket before any signal.
-    auto job = std::make_shared<Job>();
-    job->answerId = ticket.answerId;
-    job->conversationId = ticket.conversationId;
-    job->usageEventId = reservation->usageEventId;
     job->provider = std::move(provider);
     job->request = ChatRequest{agentId, access->model, *turns};
     job->lastWriteMs = now;
