@@ -1,11 +1,16 @@
 #include "openaichunkdecoder.h"
 
+#include "utf8.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonValue>
 
 #include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <optional>
 
 namespace heliodesk {
 
@@ -67,6 +72,322 @@ Unexpected serverError(const QJsonValue &error)
     return fail(ErrorCode::ProviderError, u"The model server reported an error: " + message, detail);
 }
 
+/// Reads the ordinary chat.completion.chunk — an object whose choices[0] carries a delta and
+/// perhaps a finish_reason — straight from its UTF-8 bytes, validating all of it as JSON (RFC
+/// 8259) but building nothing but the two strings wanted. Whatever is not plainly that (an
+/// error, [DONE], a name written with escapes, a key twice, a number with an exponent, nesting
+/// deeper than 32) makes scan() return nullopt, and decode() decides as it always has: so the
+/// result is decode()'s for every input, which the tests check against mutated inputs.
+class ChunkScanner
+{
+public:
+    explicit ChunkScanner(QByteArrayView data)
+        : m_p(data.data())
+        , m_end(data.data() + data.size())
+    {
+    }
+
+    std::optional<ChatChunk> scan()
+    {
+        ChatChunk chunk;
+        skipSpace();
+        if (m_p != m_end && *m_p == '[') {
+            if (!literal("[DONE]"))
+                return std::nullopt;
+            skipSpace();
+            if (m_p != m_end)
+                return std::nullopt;
+            chunk.done = true;
+            return chunk;
+        }
+        bool seenChoices = false;
+        const bool ok = object([&](QByteArrayView key) {
+            if (key == "error")
+                return false; // decode() words the server's error
+            if (key == "object") {
+                QByteArrayView value;
+                bool escaped = false;
+                if (peek() == '"')
+                    return string(value, escaped) && !escaped && value != "error";
+                return value_();
+            }
+            if (key == "choices") {
+                if (std::exchange(seenChoices, true))
+                    return false;
+                return choices(chunk);
+            }
+            return value_();
+        });
+        if (!ok)
+            return std::nullopt;
+        skipSpace();
+        if (m_p != m_end)
+            return std::nullopt;
+        return chunk;
+    }
+
+private:
+    static constexpr int kMaxDepth = 32;
+
+    char peek()
+    {
+        skipSpace();
+        return m_p == m_end ? '\0' : *m_p;
+    }
+
+    void skipSpace()
+    {
+        while (m_p != m_end && (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t'))
+            ++m_p;
+    }
+
+    bool literal(QByteArrayView word)
+    {
+        if (m_end - m_p < word.size() || QByteArrayView(m_p, word.size()) != word)
+            return false;
+        m_p += word.size();
+        return true;
+    }
+
+    /// An object; onMember(key) reads the member's value. Keys with escapes are not taken.
+    template<typename OnMember>
+    bool object(OnMember &&onMember)
+    {
+        if (peek() != '{' || ++m_depth > kMaxDepth)
+            return false;
+        ++m_p;
+        if (peek() == '}') {
+            ++m_p;
+            --m_depth;
+            return true;
+        }
+        for (;;) {
+            QByteArrayView key;
+            bool escaped = false;
+            if (peek() != '"' || !string(key, escaped) || escaped || peek() != ':')
+                return false;
+            ++m_p;
+            skipSpace();
+            if (!onMember(key))
+                return false;
+            const char next = peek();
+            ++m_p;
+            if (next == '}')
+                break;
+            if (next != ',')
+                return false;
+        }
+        --m_depth;
+        return true;
+    }
+
+    template<typename OnElement>
+    bool array(OnElement &&onElement)
+    {
+        if (peek() != '[' || ++m_depth > kMaxDepth)
+            return false;
+        ++m_p;
+        if (peek() == ']') {
+            ++m_p;
+            --m_depth;
+            return true;
+        }
+        for (int index = 0;; ++index) {
+            if (!onElement(index))
+                return false;
+            const char next = peek();
+            ++m_p;
+            if (next == ']')
+                break;
+            if (next != ',')
+                return false;
+        }
+        --m_depth;
+        return true;
+    }
+
+    /// The bytes between the quotes; `escaped` tells whether they hold backslash escapes.
+    bool string(QByteArrayView &raw, bool &escaped)
+    {
+        const char *start = ++m_p; // past the opening quote
+        escaped = false;
+        while (m_p != m_end) {
+            const auto c = static_cast<unsigned char>(*m_p);
+            if (c == '"') {
+                raw = QByteArrayView(start, m_p);
+                ++m_p;
+                return true;
+            }
+            if (c < 0x20)
+                return false; // unescaped control characters are not JSON
+            if (c == '\\') {
+                escaped = true;
+                if (++m_p == m_end)
+                    return false;
+                if (*m_p == 'u') {
+                    for (int i = 0; i < 4; ++i) {
+                        if (++m_p == m_end || !std::isxdigit(static_cast<unsigned char>(*m_p)))
+                            return false;
+                    }
+                } else if (!std::strchr("\"\\/bfnrt", *m_p) || *m_p == '\0') {
+                    return false;
+                }
+            }
+            ++m_p;
+        }
+        return false;
+    }
+
+    /// The string's text: escapes resolved, UTF-8 decoded as the event stream decodes it.
+    static bool text(QByteArrayView raw, bool escaped, QString &out)
+    {
+        if (!escaped) {
+            appendUtf8(out, raw);
+            return true;
+        }
+        const char *p = raw.data();
+        const char *const end = p + raw.size();
+        while (p != end) {
+            const auto *backslash = static_cast<const char *>(std::memchr(p, '\\', size_t(end - p)));
+            appendUtf8(out, QByteArrayView(p, backslash ? backslash : end));
+            if (!backslash)
+                break;
+            p = backslash + 1; // string() checked every escape
+            switch (*p++) {
+            case 'b': out += u'\b'; break;
+            case 'f': out += u'\f'; break;
+            case 'n': out += u'\n'; break;
+            case 'r': out += u'\r'; break;
+            case 't': out += u'\t'; break;
+            case 'u': {
+                const char16_t unit = char16_t(QByteArrayView(p, 4).toUInt(nullptr, 16));
+                p += 4;
+                if (QChar::isLowSurrogate(unit))
+                    return false;
+                if (QChar::isHighSurrogate(unit)) {
+                    // Only a complete pair; a lone half goes the slow way.
+                    if (end - p < 6 || p[0] != '\\' || p[1] != 'u')
+                        return false;
+                    const char16_t low = char16_t(QByteArrayView(p + 2, 4).toUInt(nullptr, 16));
+                    if (!QChar::isLowSurrogate(low))
+                        return false;
+                    out += QChar(unit);
+                    out += QChar(low);
+                    p += 6;
+                } else {
+                    out += QChar(unit);
+                }
+                break;
+            }
+            default: out += QLatin1Char(p[-1]); break; // " \ /
+            }
+        }
+        return true;
+    }
+
+    /// -?(0|[1-9][0-9]*)(\.[0-9]+)? with at most 18 digits on either side: the numbers of a chunk
+    /// (created, index); exponents and longer numbers go the slow way.
+    bool number()
+    {
+        if (m_p != m_end && *m_p == '-')
+            ++m_p;
+        const auto digits = [this] {
+            const char *start = m_p;
+            while (m_p != m_end && *m_p >= '0' && *m_p <= '9')
+                ++m_p;
+            return m_p - start;
+        };
+        const char *integer = m_p;
+        const auto whole = digits();
+        if (whole == 0 || whole > 18 || (whole > 1 && *integer == '0'))
+            return false;
+        if (m_p != m_end && *m_p == '.') {
+            ++m_p;
+            const auto fraction = digits();
+            if (fraction == 0 || fraction > 18)
+                return false;
+        }
+        return m_p == m_end || (*m_p != 'e' && *m_p != 'E');
+    }
+
+    /// Any value, checked and skipped.
+    bool value_()
+    {
+        switch (peek()) {
+        case '{': return object([this](QByteArrayView) { return value_(); });
+        case '[': return array([this](int) { return value_(); });
+        case '"': {
+            QByteArrayView raw;
+            bool escaped = false;
+            if (!string(raw, escaped))
+                return false;
+            if (!escaped)
+                return true;
+            QString ignored; // an escaped lone surrogate is left to decode()
+            return text(raw, escaped, ignored);
+        }
+        case 't': return literal("true");
+        case 'f': return literal("false");
+        case 'n': return literal("null");
+        default: return number();
+        }
+    }
+
+    bool nullOr(const auto &read)
+    {
+        return peek() == 'n' ? literal("null") : read();
+    }
+
+    bool choices(ChatChunk &chunk)
+    {
+        return nullOr([&] {
+            return array([&](int index) {
+                if (index > 0)
+                    return value_();
+                bool seenFinish = false;
+                bool seenDelta = false;
+                return object([&](QByteArrayView key) {
+                    if (key == "finish_reason") {
+                        if (std::exchange(seenFinish, true))
+                            return false;
+                        return nullOr([&] { return stringInto(chunk.finishReason); });
+                    }
+                    if (key == "delta") {
+                        if (std::exchange(seenDelta, true))
+                            return false;
+                        return nullOr([&] { return delta(chunk); });
+                    }
+                    return value_();
+                });
+            });
+        });
+    }
+
+    bool delta(ChatChunk &chunk)
+    {
+        bool seenContent = false;
+        return object([&](QByteArrayView key) {
+            if (key == "content") {
+                if (std::exchange(seenContent, true))
+                    return false;
+                return nullOr([&] { return stringInto(chunk.text); });
+            }
+            return value_();
+        });
+    }
+
+    bool stringInto(QString &out)
+    {
+        QByteArrayView raw;
+        bool escaped = false;
+        return peek() == '"' && string(raw, escaped) && text(raw, escaped, out);
+    }
+
+    const char *m_p;
+    const char *const m_end;
+    int m_depth = 0;
+};
+
 } // namespace
 
 Result<ChatChunk> OpenAiChunkDecoder::decode(const QString &eventData)
@@ -122,6 +443,13 @@ Result<ChatChunk> OpenAiChunkDecoder::decode(const QString &eventData)
     else if (!content.isUndefined() && !content.isNull())
         return protocolError(eventData, QStringLiteral("\"delta.content\" is not a string"));
     return chunk;
+}
+
+Result<ChatChunk> OpenAiChunkDecoder::decodeBytes(QByteArrayView eventData)
+{
+    if (std::optional<ChatChunk> chunk = ChunkScanner(eventData).scan())
+        return std::move(*chunk);
+    return decode(decodeUtf8(eventData));
 }
 
 } // namespace heliodesk

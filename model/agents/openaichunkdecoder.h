@@ -5,6 +5,7 @@
 
 #include "storage/error.h"
 
+#include <QByteArrayView>
 #include <QString>
 
 namespace heliodesk {
@@ -22,6 +23,11 @@ public:
     /// (code ProviderError); data that is neither `[DONE]` nor a JSON object is a ProviderProtocol
     /// error that quotes the start of what arrived.
     static Result<ChatChunk> decode(const QString &eventData);
+
+    /// The same for the event's data as sent (UTF-8, undecoded), with the same result for every
+    /// input. Ordinary chunks are read by a validating scanner that builds no JSON tree; anything
+    /// else (errors, [DONE], escapes in names, unusual numbers) goes the way of decode().
+    static Result<ChatChunk> decodeBytes(QByteArrayView eventData);
 };
 
 } // namespace heliodesk

@@ -2,19 +2,16 @@
 
 #include "openaichunkdecoder.h"
 #include "sseparser.h"
+#include "utf8.h"
 
-#include <QCoroNetworkReply>
+#include "model/net/httpclient.h"
 
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QNetworkRequest>
 #include <QPointer>
 #include <QRegularExpression>
-#include <QTimer>
 
 #include <algorithm>
 #include <cmath>
@@ -27,16 +24,7 @@ namespace {
 constexpr qsizetype kMaxErrorBody = 64 * 1024;   // an error page longer than this is cut
 constexpr qsizetype kMaxQuote = 160;             // characters of a server's text quoted in messages
 constexpr qsizetype kNotEventsSample = 4 * 1024; // bytes read of a body that is not an event stream
-constexpr std::chrono::seconds kDrainGrace{5};   // for the last bytes of a response after [DONE]
-
-/// What happened to a request outside the coroutine; written by signal handlers, read after
-/// every resumption.
-struct ReplyState {
-    bool cancelled = false;         // the CancelToken fired and the reply was aborted
-    bool connectTimedOut = false;   // the connect timer fired and the reply was aborted
-    bool startedConnecting = false; // a new connection was opened for this request
-    bool connected = false;         // the request reached the server
-};
+constexpr std::chrono::milliseconds kDrainWait{200}; // for the end of a body after [DONE]
 
 QString displayUrl(const QUrl &url)
 {
@@ -210,32 +198,40 @@ Error httpError(int status, const QByteArray &body, const QByteArray &retryAfter
                  u"The model server at " + where + u" rejected the request " + note + u'.', detail);
 }
 
-Error unreachableError(const QNetworkReply &reply, const QString &where)
+/// A request that got no HTTP response at all.
+Error unreachableError(const HttpExchange &exchange, const QString &where)
 {
-    const QString detail = reply.errorString() + u" (QNetworkReply::NetworkError " + QString::number(int(reply.error())) + u')';
-    switch (reply.error()) {
-    case QNetworkReply::TimeoutError:
-        return Error(ErrorCode::ProviderTimeout,
-                     u"The model server at " + where + u" did not answer in time. Try again later.", detail);
-    case QNetworkReply::ProtocolFailure:
-    case QNetworkReply::ProtocolUnknownError:
-    case QNetworkReply::ProtocolInvalidOperationError:
+    const QString detail = exchange.failureText();
+    switch (exchange.failure()) {
+    case HttpExchange::Failure::Protocol:
         return Error(ErrorCode::ProviderProtocol,
-                     u"The model server at " + where + u" answered with something that is not HTTP (" + reply.errorString()
+                     u"The model server at " + where + u" answered with something that is not HTTP (" + detail
                          + u"). Check the base URL.",
                      detail);
-    case QNetworkReply::RemoteHostClosedError:
+    case HttpExchange::Failure::ClosedWithoutAnswer:
         return Error(ErrorCode::ProviderUnreachable,
                      u"The model server at " + where
                          + u" closed the connection without answering. Check that the base URL is right and that the "
                            u"server is healthy.",
                      detail);
-    default:
+    case HttpExchange::Failure::Tls:
         return Error(ErrorCode::ProviderUnreachable,
-                     u"Could not connect to the model server at " + where + u" (" + reply.errorString()
-                         + u"). Check that the server is running and that the base URL is right.",
+                     u"Could not open a secure connection to the model server at " + where + u" (" + detail
+                         + u"). Check the base URL, and that this computer trusts the server's certificate.",
                      detail);
+    case HttpExchange::Failure::HostNotFound:
+    case HttpExchange::Failure::ConnectionRefused:
+    case HttpExchange::Failure::ConnectTimeout:
+    case HttpExchange::Failure::Network:
+    case HttpExchange::Failure::Truncated:
+    case HttpExchange::Failure::Aborted:
+    case HttpExchange::Failure::None:
+        break;
     }
+    return Error(ErrorCode::ProviderUnreachable,
+                 u"Could not connect to the model server at " + where + u" (" + detail
+                     + u"). Check that the server is running and that the base URL is right.",
+                 detail);
 }
 
 /// Reads one response: decides from the status and content type what it is, then turns its
@@ -255,11 +251,11 @@ public:
     }
 
     /// Bytes that arrived (possibly none: the reply only changed state).
-    Step consume(const QNetworkReply &reply, const QByteArray &bytes)
+    Step consume(const HttpExchange &exchange, const QByteArray &bytes)
     {
         if (m_mode == Mode::Undecided) {
             m_undecided += bytes;
-            if (!decide(reply))
+            if (!decide(exchange))
                 return Step::More;
             const QByteArray pending = std::exchange(m_undecided, {});
             return take(pending);
@@ -267,12 +263,12 @@ public:
         return take(bytes);
     }
 
-    /// The reply finished and every byte has been consumed.
-    Result<StreamOutcome> finish(const QNetworkReply &reply)
+    /// The exchange finished and every byte has been consumed.
+    Result<StreamOutcome> finish(const HttpExchange &exchange)
     {
         if (m_mode == Mode::Undecided) {
-            if (!decide(reply))
-                return tl::unexpected(unreachableError(reply, m_where));
+            if (!decide(exchange))
+                return tl::unexpected(unreachableError(exchange, m_where));
             switch (take(std::exchange(m_undecided, {}))) {
             case Step::More: break;
             case Step::Done: return m_outcome;
@@ -292,6 +288,8 @@ public:
             return tl::unexpected(notEventsError());
         case Mode::Unexpected:
             return tl::unexpected(unexpectedStatusError());
+        case Mode::Compressed:
+            return tl::unexpected(compressedError());
         case Mode::Events:
             break;
         }
@@ -308,8 +306,13 @@ public:
             + QString::number(m_parser.bytesSeen()) + u" bytes";
         if (pending)
             detail += u", an incomplete event pending";
-        if (reply.error() != QNetworkReply::NoError)
-            detail += u"; " + reply.errorString();
+        if (exchange.failure() != HttpExchange::Failure::None)
+            detail += u"; " + exchange.failureText();
+        if (exchange.failure() == HttpExchange::Failure::Protocol)
+            return tl::unexpected(Error(ErrorCode::ProviderProtocol,
+                                        u"The model server at " + m_where + u" broke off its answer with data that is not valid HTTP ("
+                                            + exchange.failureText() + u"), so the answer was cut off. Try asking again.",
+                                        detail));
         return tl::unexpected(Error(ErrorCode::ProviderProtocol,
                                     u"The connection to the model server at " + m_where
                                         + u" ended before the answer was complete, so the answer was cut off. Try asking again.",
@@ -320,18 +323,21 @@ public:
     [[nodiscard]] const StreamOutcome &outcome() const { return m_outcome; }
 
 private:
-    enum class Mode { Undecided, Events, ErrorBody, NotEvents, Unexpected };
+    enum class Mode { Undecided, Events, ErrorBody, NotEvents, Unexpected, Compressed };
 
     /// False while the status line has not arrived.
-    bool decide(const QNetworkReply &reply)
+    bool decide(const HttpExchange &exchange)
     {
-        const QVariant status = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute);
-        if (!status.isValid())
+        if (!exchange.hasHead())
             return false;
-        m_status = status.toInt();
-        m_contentType = reply.header(QNetworkRequest::ContentTypeHeader).toString();
-        m_retryAfter = reply.rawHeader(QByteArrayLiteral("Retry-After"));
-        if (m_status >= 400)
+        const HttpResponseHead &head = exchange.head();
+        m_status = head.status;
+        m_contentType = QString::fromLatin1(head.value("Content-Type"));
+        m_retryAfter = head.value("Retry-After");
+        m_contentEncoding = head.value("Content-Encoding").trimmed().toLower();
+        if (!m_contentEncoding.isEmpty() && m_contentEncoding != "identity")
+            m_mode = Mode::Compressed;
+        else if (m_status >= 400)
             m_mode = Mode::ErrorBody;
         else if (m_status < 200 || m_status >= 300)
             m_mode = Mode::Unexpected;
@@ -362,6 +368,9 @@ private:
         case Mode::Unexpected:
             m_body += bytes.left(kNotEventsSample - m_body.size());
             return Step::More;
+        case Mode::Compressed:
+            m_error = compressedError();
+            return Step::Failed;
         case Mode::Events:
             return takeEvents(bytes);
         }
@@ -372,31 +381,38 @@ private:
     {
         if (m_body.size() < kMaxQuote * 4)
             m_body += bytes.left(kMaxQuote * 4 - m_body.size()); // to quote a body that is not SSE
-        const QList<SseEvent> events = m_parser.feed(bytes);
-        for (const SseEvent &event : events) {
-            ++m_events;
-            const bool errorEvent = event.type == u"error";
-            if (!errorEvent && event.type != u"message")
-                continue; // named events are not part of OpenAI's format
-            Result<ChatChunk> chunk = OpenAiChunkDecoder::decode(event.data);
-            if (errorEvent && (chunk || chunk.error().code() == ErrorCode::ProviderProtocol)) {
-                m_error = Error(ErrorCode::ProviderError, u"The model server reported an error: " + quote(event.data));
-                return Step::Failed;
-            }
-            if (!chunk) {
-                m_error = chunk.error();
-                return Step::Failed;
-            }
-            if (!chunk->finishReason.isEmpty())
-                m_outcome.finishReason = chunk->finishReason;
-            if (!chunk->text.isEmpty() && m_sink) {
-                m_sink->onText(chunk->text);
-                if (m_stopped()) // the sink may cancel, or even destroy the provider
-                    return Step::Stopped;
-            }
-            if (chunk->done)
-                return Step::Done;
+        Step step = Step::More;
+        m_parser.feedBytes(bytes, [this, &step](const SseEventBytes &event) {
+            if (step == Step::More)
+                step = takeEvent(event);
+        });
+        return step;
+    }
+
+    Step takeEvent(const SseEventBytes &event)
+    {
+        ++m_events;
+        const bool errorEvent = event.type == "error";
+        if (!errorEvent && !event.type.isEmpty() && event.type != "message")
+            return Step::More; // named events are not part of OpenAI's format
+        Result<ChatChunk> chunk = OpenAiChunkDecoder::decodeBytes(event.data);
+        if (errorEvent && (chunk || chunk.error().code() == ErrorCode::ProviderProtocol)) {
+            m_error = Error(ErrorCode::ProviderError, u"The model server reported an error: " + quote(decodeUtf8(event.data)));
+            return Step::Failed;
         }
+        if (!chunk) {
+            m_error = chunk.error();
+            return Step::Failed;
+        }
+        if (!chunk->finishReason.isEmpty())
+            m_outcome.finishReason = chunk->finishReason;
+        if (!chunk->text.isEmpty() && m_sink) {
+            m_sink->onText(chunk->text);
+            if (m_stopped()) // the sink may cancel, or even destroy the provider
+                return Step::Stopped;
+        }
+        if (chunk->done)
+            return Step::Done;
         return Step::More;
     }
 
@@ -411,6 +427,15 @@ private:
                          + u"” instead of a stream of events (" + began
                          + u"), so it is probably not an OpenAI-compatible API. Check the base URL; it usually ends in /v1.",
                      u"HTTP " + QString::number(m_status) + u", Content-Type " + m_contentType);
+    }
+
+    Error compressedError() const
+    {
+        return Error(ErrorCode::ProviderProtocol,
+                     u"The model server at " + m_where + u" compressed its answer (" + QString::fromLatin1(m_contentEncoding)
+                         + u") although Heliodesk asked for it uncompressed, so it cannot be shown as it arrives. A proxy "
+                           u"between Heliodesk and the server may be doing this.",
+                     u"HTTP " + QString::number(m_status) + u", Content-Encoding " + QString::fromLatin1(m_contentEncoding));
     }
 
     Error unexpectedStatusError() const
@@ -431,6 +456,7 @@ private:
     int m_status = 0;
     QString m_contentType;
     QByteArray m_retryAfter;
+    QByteArray m_contentEncoding;
     QByteArray m_undecided; // bytes that came before the status (not expected, kept to be safe)
     QByteArray m_body;      // an error body, or the start of a body to quote
     SseParser m_parser;
@@ -439,92 +465,27 @@ private:
     Error m_error;
 };
 
-/// Disposes of the reply when the stream's coroutine ends, however it ends.
-class ReplyDisposer
-{
-public:
-    explicit ReplyDisposer(QPointer<QNetworkReply> reply)
-        : m_reply(std::move(reply))
-    {
-    }
-    ReplyDisposer(const ReplyDisposer &) = delete;
-    ReplyDisposer &operator=(const ReplyDisposer &) = delete;
-
-    ~ReplyDisposer()
-    {
-        QNetworkReply *reply = m_reply.data();
-        if (!reply)
-            return;
-        if (reply->isFinished()) {
-            reply->deleteLater();
-            return;
-        }
-        // [DONE] arrived but the response's last bytes may still be on their way: let it finish,
-        // so that the connection can be used again, and abort it if it does not finish soon.
-        QObject::connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
-        QTimer::singleShot(kDrainGrace, reply, &QNetworkReply::abort);
-    }
-
-private:
-    QPointer<QNetworkReply> m_reply;
-};
-
-/// Connects the signals that tell the coroutine what happened while it was suspended.
-void watchReply(QNetworkReply *reply, const std::shared_ptr<ReplyState> &state, const std::shared_ptr<CancelToken> &cancel,
-                std::chrono::milliseconds connectTimeout)
-{
-    const auto connected = [state] { state->connected = true; };
-    QObject::connect(reply, &QNetworkReply::socketStartedConnecting, reply, [state] { state->startedConnecting = true; });
-    QObject::connect(reply, &QNetworkReply::requestSent, reply, connected);
-    QObject::connect(reply, &QNetworkReply::metaDataChanged, reply, connected);
-    QObject::connect(reply, &QNetworkReply::readyRead, reply, connected);
-#ifndef QT_NO_SSL
-    QObject::connect(reply, &QNetworkReply::encrypted, reply, connected);
-#endif
-    QObject::connect(reply, &QNetworkReply::uploadProgress, reply, [state](qint64 sent, qint64) {
-        if (sent > 0)
-            state->connected = true;
-    });
-
-    // Only a request that opened a new connection has a connect phase; a reused connection
-    // goes straight to waiting for the answer, where the idle timeout applies.
-    if (connectTimeout.count() > 0) {
-        auto *timer = new QTimer(reply);
-        timer->setSingleShot(true);
-        timer->setInterval(connectTimeout);
-        QObject::connect(timer, &QTimer::timeout, reply, [state, reply] {
-            if (state->startedConnecting && !state->connected && !reply->isFinished()) {
-                state->connectTimedOut = true;
-                reply->abort();
-            }
-        });
-        timer->start();
-    }
-
-    if (cancel) {
-        QObject::connect(cancel.get(), &CancelToken::cancelRequested, reply, [state, reply] {
-            state->cancelled = true;
-            reply->abort(); // wakes the coroutine: abort() emits finished()
-        });
-    }
-}
-
 } // namespace
 
 OpenAiProvider::OpenAiProvider(OpenAiSettings settings, QObject *parent)
     : QObject(parent)
     , m_settings(std::move(settings))
-    , m_manager(new QNetworkAccessManager(this))
+    , m_client(new HttpClient(this))
 {
 }
 
-OpenAiProvider::~OpenAiProvider()
+// The client aborts its running requests as it goes; their coroutines then resume, find the
+// provider gone and end as cancelled.
+OpenAiProvider::~OpenAiProvider() = default;
+
+int OpenAiProvider::runningRequests() const
 {
-    // The manager deletes its replies with it. Aborting them first wakes their coroutines, which
-    // then find the provider gone and end as cancelled.
-    const QList<QNetworkReply *> replies = m_manager->findChildren<QNetworkReply *>(Qt::FindDirectChildrenOnly);
-    for (QNetworkReply *reply : replies)
-        reply->abort();
+    return m_client->runningExchanges();
+}
+
+int OpenAiProvider::idleConnections() const
+{
+    return m_client->idleConnections();
 }
 
 QUrl OpenAiProvider::endpoint() const
@@ -569,58 +530,73 @@ QCoro::Task<Result<StreamOutcome>> OpenAiProvider::doStream(ChatRequest request,
     if (model.isEmpty())
         co_return fail(ErrorCode::InvalidInput, QStringLiteral("No model is set. Enter the model name in the provider settings."));
 
-    QNetworkRequest httpRequest(url);
-    httpRequest.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    httpRequest.setRawHeader(QByteArrayLiteral("Accept"), QByteArrayLiteral("text/event-stream"));
+    HttpRequest httpRequest;
+    httpRequest.url = url;
+    httpRequest.fields = {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")},
+                          {QByteArrayLiteral("Accept"), QByteArrayLiteral("text/event-stream")}};
     if (!settings.apiKey.isEmpty())
-        httpRequest.setRawHeader(QByteArrayLiteral("Authorization"), "Bearer " + settings.apiKey.trimmed().toUtf8());
-    httpRequest.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
-    httpRequest.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
+        httpRequest.fields.append({QByteArrayLiteral("Authorization"), "Bearer " + settings.apiKey.trimmed().toUtf8()});
+    httpRequest.body = requestBody(model, request.turns, settings.maxTokens);
 
     const QPointer<OpenAiProvider> self(this);
-    const QPointer<QNetworkReply> reply = m_manager->post(httpRequest, requestBody(model, request.turns, settings.maxTokens));
-    const ReplyDisposer disposer(reply);
-    const auto state = std::make_shared<ReplyState>();
-    watchReply(reply, state, cancel, settings.connectTimeout);
+    const std::unique_ptr<HttpExchange> exchange = m_client->send(std::move(httpRequest), settings.connectTimeout);
+    const auto stoppedByCancel = std::make_shared<bool>(false);
+    if (cancel) {
+        // Connected with the exchange as context: the connection ends with the exchange.
+        QObject::connect(cancel.get(), &CancelToken::cancelRequested, exchange.get(), [stoppedByCancel, ex = exchange.get()] {
+            *stoppedByCancel = true;
+            ex->abort(); // the coroutine resumes from the event loop and ends as cancelled
+        });
+    }
 
     const std::chrono::milliseconds idleTimeout = settings.idleTimeout.count() > 0 ? settings.idleTimeout
                                                                                    : std::chrono::milliseconds(-1);
-    const auto stopped = [self, reply, state] { return !self || !reply || state->cancelled; };
+    // Cancelled, or the provider (and with it the client, which aborted the exchange) is gone.
+    const auto stopped = [self, stoppedByCancel] { return !self || *stoppedByCancel; };
     ResponseReader reader(sink, stopped, where, model, !settings.apiKey.isEmpty());
-    while (!(reply->isFinished() && reply->bytesAvailable() == 0)) {
-        const bool woke = co_await qCoro(reply.data()).waitForReadyRead(idleTimeout);
+    for (;;) {
+        const bool changed = co_await exchange->changed(idleTimeout);
         if (stopped())
-            co_return cancelled; // cancelled, or the provider (and with it the reply) is gone
-        if (state->connectTimedOut)
-            co_return fail(ErrorCode::ProviderUnreachable,
-                           u"Could not connect to the model server at " + where + u" within "
-                               + durationText(settings.connectTimeout)
-                               + u". Check that the server is running and reachable from this computer, and that the base URL is right.",
-                           QStringLiteral("connect timeout"));
-        const QByteArray bytes = reply->readAll();
-        if (bytes.isEmpty() && !woke && !reply->isFinished()) {
-            if (state->startedConnecting && !state->connected)
-                continue; // still connecting: the connect timer decides
-            reply->abort();
+            co_return cancelled;
+        if (!changed) {
+            if (exchange->isConnecting())
+                continue; // still connecting: the connect timeout decides
+            exchange->abort();
             co_return fail(ErrorCode::ProviderTimeout,
                            u"The model server at " + where + u" sent nothing for " + durationText(settings.idleTimeout)
                                + u", so Heliodesk stopped waiting. The server may be overloaded or still loading the model; "
                                  u"try again, or raise the idle timeout in the provider settings.",
                            QStringLiteral("idle timeout"));
         }
-        switch (reader.consume(*reply, bytes)) {
-        case ResponseReader::Step::More:
-            break;
-        case ResponseReader::Step::Done:
-            co_return reader.outcome();
-        case ResponseReader::Step::Stopped:
-            co_return cancelled;
-        case ResponseReader::Step::Failed:
-            reply->abort();
-            co_return tl::unexpected(reader.error());
+        if (exchange->failure() == HttpExchange::Failure::ConnectTimeout)
+            co_return fail(ErrorCode::ProviderUnreachable,
+                           u"Could not connect to the model server at " + where + u" within "
+                               + durationText(settings.connectTimeout)
+                               + u". Check that the server is running and reachable from this computer, and that the base URL is right.",
+                           QStringLiteral("connect timeout: ") + exchange->failureText());
+        if (exchange->hasHead()) {
+            switch (reader.consume(*exchange, exchange->takeBody())) {
+            case ResponseReader::Step::More:
+                break;
+            case ResponseReader::Step::Done:
+                // The end of the body (the last chunk) usually follows [DONE] at once: reading it
+                // lets the connection carry the next question instead of being closed.
+                for (int i = 0; i < 4 && self && !exchange->isFinished(); ++i) {
+                    if (!co_await exchange->changed(kDrainWait))
+                        break;
+                    exchange->takeBody();
+                }
+                co_return reader.outcome();
+            case ResponseReader::Step::Stopped:
+                co_return cancelled;
+            case ResponseReader::Step::Failed:
+                exchange->abort();
+                co_return tl::unexpected(reader.error());
+            }
         }
+        if (exchange->isFinished())
+            co_return reader.finish(*exchange);
     }
-    co_return reader.finish(*reply);
 }
 
 } // namespace heliodesk

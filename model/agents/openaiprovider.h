@@ -12,9 +12,9 @@
 #include <chrono>
 #include <optional>
 
-class QNetworkAccessManager;
-
 namespace heliodesk {
+
+class HttpClient;
 
 struct OpenAiSettings {
     QUrl baseUrl;    // "https://api.openai.com/v1", "http://127.0.0.1:11434/v1"
@@ -51,6 +51,10 @@ public:
     /// Where requests go: {baseUrl}/chat/completions.
     [[nodiscard]] QUrl endpoint() const;
 
+    /// Requests in flight, and kept-alive connections waiting for the next one (for leak checks).
+    [[nodiscard]] int runningRequests() const;
+    [[nodiscard]] int idleConnections() const;
+
     [[nodiscard]] QString description() const override;
     [[nodiscard]] bool isOffline() const override { return false; }
 
@@ -62,7 +66,7 @@ private:
                                                 std::shared_ptr<CancelToken> cancel);
 
     OpenAiSettings m_settings;
-    QNetworkAccessManager *m_manager; // one for the provider's lifetime: it keeps connections alive
+    HttpClient *m_client; // one for the provider's lifetime: it keeps connections alive
 };
 
 } // namespace heliodesk

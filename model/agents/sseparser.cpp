@@ -1,5 +1,7 @@
 #include "sseparser.h"
 
+#include "utf8.h"
+
 #include <algorithm>
 #include <limits>
 
@@ -8,82 +10,6 @@ namespace heliodesk {
 namespace {
 
 constexpr char kBom[] = {'\xEF', '\xBB', '\xBF'};
-
-/// The WHATWG Encoding standard's UTF-8 decoder with replacement: every maximal invalid
-/// subsequence becomes one U+FFFD. QString::fromUtf8 is not used because it drops a leading
-/// U+FEFF of every call (which would eat a BOM at the start of any line, not only the stream's)
-/// and replaces a truncated sequence with one U+FFFD per byte.
-QString decodeUtf8(QByteArrayView bytes)
-{
-    QString result;
-    // One UTF-16 unit per byte at most: a 4-byte sequence becomes a surrogate pair.
-    result.resize(bytes.size());
-    QChar *out = result.data();
-    const auto *p = reinterpret_cast<const uchar *>(bytes.data());
-    const uchar *const end = p + bytes.size();
-
-    char32_t codePoint = 0;
-    int needed = 0;
-    int seen = 0;
-    uchar lower = 0x80;
-    uchar upper = 0xBF;
-    while (p != end) {
-        const uchar byte = *p;
-        if (needed == 0) {
-            ++p;
-            if (byte < 0x80) {
-                *out++ = QChar(char16_t(byte));
-            } else if (byte >= 0xC2 && byte <= 0xDF) {
-                needed = 1;
-                codePoint = byte & 0x1F;
-            } else if (byte >= 0xE0 && byte <= 0xEF) {
-                if (byte == 0xE0)
-                    lower = 0xA0;
-                else if (byte == 0xED)
-                    upper = 0x9F;
-                needed = 2;
-                codePoint = byte & 0x0F;
-            } else if (byte >= 0xF0 && byte <= 0xF4) {
-                if (byte == 0xF0)
-                    lower = 0x90;
-                else if (byte == 0xF4)
-                    upper = 0x8F;
-                needed = 3;
-                codePoint = byte & 0x07;
-            } else {
-                *out++ = QChar::ReplacementCharacter;
-            }
-            continue;
-        }
-        if (byte < lower || byte > upper) {
-            // The byte is not consumed: it starts over in the initial state.
-            codePoint = 0;
-            needed = seen = 0;
-            lower = 0x80;
-            upper = 0xBF;
-            *out++ = QChar::ReplacementCharacter;
-            continue;
-        }
-        ++p;
-        lower = 0x80;
-        upper = 0xBF;
-        codePoint = (codePoint << 6) | (byte & 0x3F);
-        if (++seen != needed)
-            continue;
-        if (QChar::requiresSurrogates(codePoint)) {
-            *out++ = QChar(QChar::highSurrogate(codePoint));
-            *out++ = QChar(QChar::lowSurrogate(codePoint));
-        } else {
-            *out++ = QChar(static_cast<char16_t>(codePoint));
-        }
-        codePoint = 0;
-        needed = seen = 0;
-    }
-    if (needed != 0)
-        *out++ = QChar::ReplacementCharacter;
-    result.truncate(out - result.constData());
-    return result;
-}
 
 bool isAsciiDigits(QByteArrayView value)
 {
@@ -96,8 +22,19 @@ bool isAsciiDigits(QByteArrayView value)
 QList<SseEvent> SseParser::feed(QByteArrayView bytes)
 {
     QList<SseEvent> events;
-    m_bytesSeen += bytes.size();
+    feedBytes(bytes, [this, &events](const SseEventBytes &sent) {
+        SseEvent event;
+        if (!sent.type.isEmpty())
+            event.type = decodeUtf8(sent.type);
+        event.data = decodeUtf8(sent.data);
+        event.lastEventId = decodeUtf8(m_lastEventId);
+        events.append(std::move(event));
+    });
+    return events;
+}
 
+QByteArrayView SseParser::skipBom(QByteArrayView bytes)
+{
     // The decoder skips a BOM only at the very start of the stream; its bytes may come one by one.
     // Until decided, m_buffer holds nothing but a proper prefix of the BOM.
     while (!m_bomChecked && !bytes.isEmpty()) {
@@ -112,38 +49,7 @@ QList<SseEvent> SseParser::feed(QByteArrayView bytes)
             m_bomChecked = true;
         }
     }
-
-    const char *p = bytes.data();
-    const char *const end = p + bytes.size();
-    if (m_lastWasCr && p != end) {
-        m_lastWasCr = false;
-        if (*p == '\n')
-            ++p; // the second half of a CRLF split across feeds
-    }
-    // m_buffer never holds a CR or LF, so every byte is scanned exactly once however the
-    // stream is chunked.
-    while (p != end) {
-        const char *eol = std::find_if(p, end, [](char c) { return c == '\n' || c == '\r'; });
-        if (eol == end) {
-            m_buffer.append(p, end - p);
-            break;
-        }
-        if (m_buffer.isEmpty()) {
-            processLine(QByteArrayView(p, eol), events);
-        } else {
-            m_buffer.append(p, eol - p);
-            processLine(m_buffer, events);
-            m_buffer.resize(0); // keeps the capacity for the next long line
-        }
-        p = eol + 1;
-        if (*eol == '\r') {
-            if (p == end)
-                m_lastWasCr = true;
-            else if (*p == '\n')
-                ++p;
-        }
-    }
-    return events;
+    return bytes;
 }
 
 bool SseParser::finish()
@@ -154,31 +60,28 @@ bool SseParser::finish()
     m_buffer.clear();
     m_bomChecked = false;
     m_lastWasCr = false;
-    m_data.clear();
-    m_hasData = false;
-    m_eventType.clear();
+    clearEvent();
     return pending;
 }
 
-void SseParser::processLine(QByteArrayView line, QList<SseEvent> &out)
+void SseParser::clearEvent()
+{
+    m_data.resize(0);
+    m_hasData = false;
+    m_eventType.resize(0);
+}
+
+bool SseParser::processLine(QByteArrayView line)
 {
     if (line.isEmpty()) {
         // Dispatch. With an empty data buffer nothing is dispatched, but the type is reset.
-        if (m_hasData) {
-            SseEvent event;
-            if (!m_eventType.isEmpty())
-                event.type = m_eventType;
-            event.data = std::move(m_data);
-            event.lastEventId = m_lastEventId;
-            out.append(std::move(event));
-        }
-        m_data.clear();
-        m_hasData = false;
-        m_eventType.clear();
-        return;
+        if (m_hasData)
+            return true;
+        m_eventType.resize(0);
+        return false;
     }
     if (line.front() == ':')
-        return; // a comment
+        return false; // a comment
 
     // The colon and the field names are ASCII, which a UTF-8 decoder never produces from other
     // bytes, so the line can be split before decoding.
@@ -194,14 +97,14 @@ void SseParser::processLine(QByteArrayView line, QList<SseEvent> &out)
     if (field == "data") {
         // Joining with LF instead of appending one after every line spares removing the last.
         if (m_hasData)
-            m_data.append(u'\n');
-        m_data.append(decodeUtf8(value));
+            m_data.append('\n');
+        m_data.append(value);
         m_hasData = true;
     } else if (field == "event") {
-        m_eventType = decodeUtf8(value);
+        m_eventType = value.toByteArray();
     } else if (field == "id") {
         if (!value.contains('\0'))
-            m_lastEventId = decodeUtf8(value);
+            m_lastEventId = value.toByteArray();
     } else if (field == "retry") {
         if (isAsciiDigits(value)) {
             // The standard's integer is unbounded; an absurd value saturates rather than wraps.
@@ -217,6 +120,7 @@ void SseParser::processLine(QByteArrayView line, QList<SseEvent> &out)
         }
     }
     // Any other field is ignored.
+    return false;
 }
 
 } // namespace heliodesk
