@@ -908,7 +908,7 @@ int CtlCommands::ask(const QStringList &args)
         return code;
 
     const ProviderConfig config = ProviderSettings().load();
-    if (config.usesEndpoint() && config.apiKey.isEmpty()) {
+    if (config.usesEndpoint() && config.apiKey.isEmpty() && config.keyInKeychain) {
         askWithStoredKey(actor, request, config); // the answer starts when the keychain has answered
         return ExitPending;
     }

@@ -148,6 +148,15 @@ Result<QList<MessageRecord>> messages(const QSqlDatabase &db, qint64 conversatio
     return list;
 }
 
+Result<bool> hasAbandonedStreams(const QSqlDatabase &db, qint64 olderThanMs)
+{
+    auto q = execSql(db, QStringLiteral("SELECT 1 FROM messages WHERE status = 'streaming' AND updated_at < ? LIMIT 1"),
+                     {olderThanMs});
+    if (!q)
+        return Unexpected(q.error());
+    return q->next();
+}
+
 Result<int> interruptAbandonedStreams(const QSqlDatabase &db, qint64 olderThanMs, qint64 nowMs)
 {
     auto q = execSql(db,

@@ -26,6 +26,8 @@ Result<std::optional<MessageRecord>> findMessage(const QSqlDatabase &db, qint64 
 /// In order of creation.
 Result<QList<MessageRecord>> messages(const QSqlDatabase &db, qint64 conversationId);
 
+/// Whether interruptAbandonedStreams() would find anything (a read, without a write lock).
+Result<bool> hasAbandonedStreams(const QSqlDatabase &db, qint64 olderThanMs);
 /// Answers left "streaming" by a process that died become "interrupted", keeping their text.
 /// Only answers older than `olderThanMs` are touched, so another live process's streams are left alone.
 Result<int> interruptAbandonedStreams(const QSqlDatabase &db, qint64 olderThanMs, qint64 nowMs);

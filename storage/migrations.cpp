@@ -169,6 +169,16 @@ std::vector<Migration> buildMigrations()
         QStringLiteral(R"({{POSTGRES_ONLY}}CREATE INDEX kb_documents_search ON kb_documents
             USING GIN (to_tsvector('english', title || ' ' || content)))"),
     }});
+    // Facts about the database itself, e.g. which compiled-in agents and starter knowledge it was
+    // set up with, so that a start-up with nothing new to add skips that work.
+    list.push_back(Migration{3, QStringLiteral("faster start-up"), {
+        QStringLiteral(R"(CREATE TABLE app_state (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated_at {{BIGINT}} NOT NULL))"),
+        // Every start looks for answers a crash left streaming: few rows, found without a scan.
+        QStringLiteral("CREATE INDEX messages_streaming ON messages (updated_at) WHERE status = 'streaming'"),
+    }});
     return list;
 }
 

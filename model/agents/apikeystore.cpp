@@ -1,5 +1,7 @@
 #include "apikeystore.h"
 
+#include "providersettings.h"
+
 #include <QCoroSignal>
 #include <QHash>
 #include <QLoggingCategory>
@@ -220,6 +222,7 @@ QCoro::Task<Result<void>> ApiKeyStore::write(QUrl baseUrl, QString key)
         co_return Unexpected(error);
     }
     setSessionKey(baseUrl, {}); // the keychain's copy is the one now
+    ProviderSettings().setKeyInKeychain(baseUrl, true);
     co_return Result<void>();
 }
 
@@ -240,6 +243,7 @@ QCoro::Task<Result<void>> ApiKeyStore::remove(QUrl baseUrl)
         qCInfo(lcApiKeys).noquote() << "removing" << *entry << "failed:" << error.toLogString();
         co_return Unexpected(error);
     }
+    ProviderSettings().setKeyInKeychain(baseUrl, false);
     co_return Result<void>();
 }
 

@@ -8,6 +8,7 @@
 #include <QJsonValue>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstring>
 #include <optional>
@@ -72,6 +73,24 @@ Unexpected serverError(const QJsonValue &error)
     return fail(ErrorCode::ProviderError, u"The model server reported an error: " + message, detail);
 }
 
+/// `key == literal`, with the length compared first and the bytes compared inline (this runs for
+/// every member of every chunk).
+template<qsizetype N>
+bool is(QByteArrayView key, const char (&literal)[N])
+{
+    return key.size() == N - 1 && std::memcmp(key.data(), literal, N - 1) == 0;
+}
+
+/// Bytes that end the fast run through a string: the closing quote, an escape, a control character.
+constexpr auto kStringStops = [] {
+    std::array<bool, 256> stops{};
+    for (int c = 0; c < 0x20; ++c)
+        stops[c] = true;
+    stops['"'] = true;
+    stops['\\'] = true;
+    return stops;
+}();
+
 /// Reads the ordinary chat.completion.chunk — an object whose choices[0] carries a delta and
 /// perhaps a finish_reason — straight from its UTF-8 bytes, validating all of it as JSON (RFC
 /// 8259) but building nothing but the two strings wanted. Whatever is not plainly that (an
@@ -102,16 +121,16 @@ public:
         }
         bool seenChoices = false;
         const bool ok = object([&](QByteArrayView key) {
-            if (key == "error")
+            if (is(key, "error"))
                 return false; // decode() words the server's error
-            if (key == "object") {
+            if (is(key, "object")) {
                 QByteArrayView value;
                 bool escaped = false;
                 if (peek() == '"')
-                    return string(value, escaped) && !escaped && value != "error";
+                    return string(value, escaped) && !escaped && !is(value, "error");
                 return value_();
             }
-            if (key == "choices") {
+            if (is(key, "choices")) {
                 if (std::exchange(seenChoices, true))
                     return false;
                 return choices(chunk);
@@ -212,6 +231,10 @@ private:
         const char *start = ++m_p; // past the opening quote
         escaped = false;
         while (m_p != m_end) {
+            while (m_p != m_end && !kStringStops[static_cast<unsigned char>(*m_p)])
+                ++m_p;
+            if (m_p == m_end)
+                break;
             const auto c = static_cast<unsigned char>(*m_p);
             if (c == '"') {
                 raw = QByteArrayView(start, m_p);
@@ -347,12 +370,12 @@ private:
                 bool seenFinish = false;
                 bool seenDelta = false;
                 return object([&](QByteArrayView key) {
-                    if (key == "finish_reason") {
+                    if (is(key, "finish_reason")) {
                         if (std::exchange(seenFinish, true))
                             return false;
                         return nullOr([&] { return stringInto(chunk.finishReason); });
                     }
-                    if (key == "delta") {
+                    if (is(key, "delta")) {
                         if (std::exchange(seenDelta, true))
                             return false;
                         return nullOr([&] { return delta(chunk); });
@@ -367,7 +390,7 @@ private:
     {
         bool seenContent = false;
         return object([&](QByteArrayView key) {
-            if (key == "content") {
+            if (is(key, "content")) {
                 if (std::exchange(seenContent, true))
                     return false;
                 return nullOr([&] { return stringInto(chunk.text); });

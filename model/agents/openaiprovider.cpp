@@ -251,7 +251,7 @@ public:
     }
 
     /// Bytes that arrived (possibly none: the reply only changed state).
-    Step consume(const HttpExchange &exchange, const QByteArray &bytes)
+    Step consume(const HttpExchange &exchange, QByteArrayView bytes)
     {
         if (m_mode == Mode::Undecided) {
             m_undecided += bytes;
@@ -348,7 +348,7 @@ private:
         return true;
     }
 
-    Step take(const QByteArray &bytes)
+    Step take(QByteArrayView bytes)
     {
         switch (m_mode) {
         case Mode::Undecided:
@@ -366,7 +366,7 @@ private:
             m_error = notEventsError();
             return Step::Failed;
         case Mode::Unexpected:
-            m_body += bytes.left(kNotEventsSample - m_body.size());
+            m_body += bytes.first(std::clamp<qsizetype>(kNotEventsSample - m_body.size(), 0, bytes.size()));
             return Step::More;
         case Mode::Compressed:
             m_error = compressedError();
@@ -377,10 +377,10 @@ private:
         return Step::More;
     }
 
-    Step takeEvents(const QByteArray &bytes)
+    Step takeEvents(QByteArrayView bytes)
     {
         if (m_body.size() < kMaxQuote * 4)
-            m_body += bytes.left(kMaxQuote * 4 - m_body.size()); // to quote a body that is not SSE
+            m_body += bytes.first(std::min(kMaxQuote * 4 - m_body.size(), bytes.size())); // to quote a body that is not SSE
         Step step = Step::More;
         m_parser.feedBytes(bytes, [this, &step](const SseEventBytes &event) {
             if (step == Step::More)
@@ -392,7 +392,7 @@ private:
     Step takeEvent(const SseEventBytes &event)
     {
         ++m_events;
-        const bool errorEvent = event.type == "error";
+        const bool errorEvent = !event.type.isEmpty() && event.type == "error";
         if (!errorEvent && !event.type.isEmpty() && event.type != "message")
             return Step::More; // named events are not part of OpenAI's format
         Result<ChatChunk> chunk = OpenAiChunkDecoder::decodeBytes(event.data);
@@ -575,7 +575,9 @@ QCoro::Task<Result<StreamOutcome>> OpenAiProvider::doStream(ChatRequest request,
                                + u". Check that the server is running and reachable from this computer, and that the base URL is right.",
                            QStringLiteral("connect timeout: ") + exchange->failureText());
         if (exchange->hasHead()) {
-            switch (reader.consume(*exchange, exchange->takeBody())) {
+            const ResponseReader::Step step = reader.consume(*exchange, exchange->body());
+            exchange->discardBody();
+            switch (step) {
             case ResponseReader::Step::More:
                 break;
             case ResponseReader::Step::Done:
@@ -584,7 +586,7 @@ QCoro::Task<Result<StreamOutcome>> OpenAiProvider::doStream(ChatRequest request,
                 for (int i = 0; i < 4 && self && !exchange->isFinished(); ++i) {
                     if (!co_await exchange->changed(kDrainWait))
                         break;
-                    exchange->takeBody();
+                    exchange->discardBody();
                 }
                 co_return reader.outcome();
             case ResponseReader::Step::Stopped:

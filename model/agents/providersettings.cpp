@@ -7,6 +7,7 @@ namespace heliodesk {
 namespace {
 const QString baseUrlKey = QStringLiteral("provider/base_url");
 const QString modelKey = QStringLiteral("provider/model");
+const QString keychainHostsKey = QStringLiteral("provider/keychain_hosts");
 
 std::unique_ptr<QSettings> open(const QString &file)
 {
@@ -38,7 +39,32 @@ ProviderConfig ProviderSettings::load() const
         config.apiKey = key;
         config.keySource = QStringLiteral("environment");
     }
+    config.keyInKeychain = settings->value(keychainHostsKey).toStringList().contains(config.baseUrl.host());
     return config;
+}
+
+bool ProviderSettings::keyInKeychain(const QUrl &baseUrl) const
+{
+    return open(m_file)->value(keychainHostsKey).toStringList().contains(baseUrl.host());
+}
+
+void ProviderSettings::setKeyInKeychain(const QUrl &baseUrl, bool stored)
+{
+    if (baseUrl.host().isEmpty())
+        return;
+    auto settings = open(m_file);
+    QStringList hosts = settings->value(keychainHostsKey).toStringList();
+    if (stored == hosts.contains(baseUrl.host()))
+        return;
+    if (stored)
+        hosts.append(baseUrl.host());
+    else
+        hosts.removeAll(baseUrl.host());
+    if (hosts.isEmpty())
+        settings->remove(keychainHostsKey);
+    else
+        settings->setValue(keychainHostsKey, hosts);
+    settings->sync();
 }
 
 QUrl ProviderSettings::savedBaseUrl() const

@@ -19,6 +19,7 @@ struct ProviderConfig {
     QString model;
     QString apiKey;    // from the environment or the keychain; empty for local servers
     QString keySource; // "environment", "keychain", "session" or empty
+    bool keyInKeychain = false; // Heliodesk stored a key for this host in the keychain
     [[nodiscard]] bool usesEndpoint() const { return !baseUrl.isEmpty(); }
 };
 
@@ -36,6 +37,12 @@ public:
     Result<void> saveEndpoint(const QString &baseUrl, const QString &model);
     /// Back to the offline knowledge base.
     void clearEndpoint();
+
+    /// Whether Heliodesk keeps an API key for the endpoint's host in the keychain (the host names
+    /// are recorded here, never the keys). Asking reads the keychain only then: a keychain
+    /// query costs a D-Bus round trip, and on some systems an unlock prompt.
+    [[nodiscard]] bool keyInKeychain(const QUrl &baseUrl) const;
+    void setKeyInKeychain(const QUrl &baseUrl, bool stored);
 
     /// Validates a base URL typed by a person ("localhost:11434/v1" gets http://).
     static Result<QUrl> parseBaseUrl(const QString &text);

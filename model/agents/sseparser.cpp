@@ -94,7 +94,7 @@ bool SseParser::processLine(QByteArrayView line)
             value = value.sliced(1);
     }
 
-    if (field == "data") {
+    if (field.size() == 4 && std::memcmp(field.data(), "data", 4) == 0) {
         // Joining with LF instead of appending one after every line spares removing the last.
         if (m_hasData)
             m_data.append('\n');

@@ -374,10 +374,16 @@ Result<int> ChatService::recoverInterruptedAnswers(std::chrono::milliseconds gra
     auto db = m_database->connection();
     if (!db)
         return Unexpected(db.error());
+    const qint64 now = m_clock->nowMs();
+    // Nearly always there is nothing to recover: a read says so without taking the write lock.
+    auto abandoned = ConversationStore::hasAbandonedStreams(*db, now - grace.count());
+    if (!abandoned)
+        return Unexpected(abandoned.error());
+    if (!*abandoned)
+        return 0;
     auto txn = Transaction::begin(*db);
     if (!txn)
         return Unexpected(txn.error());
-    const qint64 now = m_clock->nowMs();
     auto count = ConversationStore::interruptAbandonedStreams(*db, now - grace.count(), now);
     if (!count)
         return Unexpected(count.error());

@@ -15,6 +15,8 @@ Q_LOGGING_CATEGORY(lcHttp, "heliodesk.http", QtInfoMsg)
 
 namespace {
 
+constexpr qint64 kReadBufferSize = 64 * 1024;
+
 QByteArray requestTarget(const QUrl &url)
 {
     QByteArray target = url.path(QUrl::FullyEncoded).toLatin1();
@@ -178,13 +180,12 @@ void HttpExchange::onReadyRead()
 {
     if (!m_socket || m_done)
         return;
-    QByteArray chunk;
     while (m_socket->bytesAvailable() > 0 && !m_done) {
-        chunk.resize(m_socket->bytesAvailable());
-        const qint64 n = m_socket->read(chunk.data(), chunk.size());
+        m_readBuffer.resize(std::min<qint64>(m_socket->bytesAvailable(), kReadBufferSize));
+        const qint64 n = m_socket->read(m_readBuffer.data(), m_readBuffer.size());
         if (n <= 0)
             break;
-        switch (m_parser.feed(QByteArrayView(chunk.constData(), n), m_body)) {
+        switch (m_parser.feed(QByteArrayView(m_readBuffer.constData(), n), m_body)) {
         case HttpResponseParser::State::Head:
         case HttpResponseParser::State::Body:
             break;

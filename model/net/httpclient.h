@@ -65,9 +65,10 @@ public:
     [[nodiscard]] bool isConnecting() const { return !m_connected && m_failure == Failure::None; }
     [[nodiscard]] bool hasHead() const { return m_parser.hasHead(); }
     [[nodiscard]] const HttpResponseHead &head() const { return m_parser.head(); }
-    /// The body bytes that arrived since the last call, framing removed.
-    QByteArray takeBody() { return std::exchange(m_body, {}); }
-    [[nodiscard]] bool hasBody() const { return !m_body.isEmpty(); }
+    /// The body bytes that arrived and were not yet discarded, framing removed.
+    [[nodiscard]] QByteArrayView body() const { return m_body; }
+    /// Drops the body bytes read so far (keeping the buffer for the next ones).
+    void discardBody() { m_body.resize(0); }
     /// The response is complete, or the exchange failed; nothing more will arrive.
     [[nodiscard]] bool isFinished() const;
     [[nodiscard]] Failure failure() const { return m_failure; }
@@ -129,6 +130,7 @@ private:
     QString m_failureText;
     HttpResponseParser m_parser;
     QByteArray m_body;
+    QByteArray m_readBuffer; // reused for every read: a fresh one per read costs page faults
     QTimer m_connectTimer;
 
     bool m_changed = false;
