@@ -908,9 +908,13 @@ int CtlCommands::ask(const QStringList &args)
         return code;
 
     const ProviderConfig config = ProviderSettings().load();
-    if (config.usesEndpoint() && config.apiKey.isEmpty() && config.keyInKeychain) {
-        askWithStoredKey(actor, request, config); // the answer starts when the keychain has answered
-        return ExitPending;
+    if (config.usesEndpoint() && config.apiKey.isEmpty()) {
+        if (config.keyInKeychain) {
+            askWithStoredKey(actor, request, config); // the answer starts when the keychain has answered
+            return ExitPending;
+        }
+        qCInfo(lcCtlProvider).noquote() << "going on without an API key: none in HELIODESK_API_KEY, and none kept in the keychain for"
+                                        << config.baseUrl.host();
     }
     return startAnswer(actor, request, config);
 }

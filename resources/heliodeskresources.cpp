@@ -18,4 +18,9 @@ void initResources()
     std::call_once(once, registerHeliodeskResources);
 }
 
+const char *resourcesFingerprint()
+{
+    return HELIODESK_RESOURCES_FINGERPRINT;
+}
+
 } // namespace heliodesk

@@ -8,4 +8,7 @@ namespace heliodesk {
 /// it before reading those paths from a program that links heliodesk_resources statically.
 void initResources();
 
+/// A hash of the compiled-in agent and knowledge files, computed when Heliodesk was built.
+const char *resourcesFingerprint();
+
 } // namespace heliodesk

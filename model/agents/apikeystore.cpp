@@ -2,13 +2,19 @@
 
 #include "providersettings.h"
 
+#include "keychainbackend.h"
+
+#include <QCoreApplication>
 #include <QCoroSignal>
+#include <QDir>
+#include <QFileInfo>
 #include <QHash>
 #include <QLoggingCategory>
 #include <QMutex>
 #include <QMutexLocker>
+#include <QPluginLoader>
 
-#include <qt6keychain/keychain.h>
+#include <memory>
 
 namespace heliodesk {
 
@@ -16,7 +22,8 @@ namespace {
 
 Q_LOGGING_CATEGORY(lcApiKeys, "heliodesk.apikeys", QtInfoMsg)
 
-enum class Operation { Read, Write, Remove };
+using Operation = KeychainRequest::Operation;
+using Status = KeychainReply::Status;
 
 // What a person can do instead: as a sentence of its own, and as the end of one.
 const QString fallbacks = QStringLiteral("Choose: set HELIODESK_API_KEY in the environment, or keep the key for this session only.");
@@ -33,40 +40,73 @@ SessionKeys &sessionKeys()
     return keys;
 }
 
-/// Owns a keychain job while it runs. A job that did not finish in time is left to delete itself
-/// when it finally does: the backend's callback still points at it.
-class JobOwner
-{
-public:
-    explicit JobOwner(QKeychain::Job *job)
-        : m_job(job)
-    {
-        m_job->setAutoDelete(false);
-        m_job->setInsecureFallback(false); // never a plain-text copy in a settings file
-    }
-    ~JobOwner()
-    {
-        if (m_finished)
-            m_job->deleteLater(); // QCoro resumes us from a queued call, but the job's own code may still be on the stack
-        else
-            m_job->setAutoDelete(true);
-    }
-    JobOwner(const JobOwner &) = delete;
-    JobOwner &operator=(const JobOwner &) = delete;
-
-    /// Starts the job and waits for its finished signal; false when it did not come in time.
-    QCoro::Task<bool> run()
-    {
-        m_job->start(); // queued: the signal cannot come before qCoro() has connected to it
-        const auto done = co_await qCoro(m_job, &QKeychain::Job::finished, ApiKeyStore::jobTimeout);
-        m_finished = done.has_value();
-        co_return m_finished;
-    }
-
-private:
-    QKeychain::Job *m_job;
-    bool m_finished = false;
+/// The keychain module, loaded once, the first time it is needed; null with the reason when it
+/// cannot be (a broken installation).
+struct LoadedBackend {
+    KeychainBackend *backend = nullptr;
+    QString problem;
 };
+
+const LoadedBackend &keychainModule()
+{
+    static const LoadedBackend loaded = [] {
+        LoadedBackend result;
+        // Where installers put it, then the build tree (tests, scripts/run.sh).
+        QStringList candidates;
+        if (const QString path = qEnvironmentVariable("HELIODESK_KEYCHAIN_MODULE"); !path.isEmpty())
+            candidates << path;
+        const QString appDir = QCoreApplication::applicationDirPath();
+        candidates << appDir + u"/heliodesk_keychain" << appDir + u"/../lib/heliodesk/heliodesk_keychain"
+                   << appDir + u"/../PlugIns/heliodesk_keychain";
+#ifdef HELIODESK_BUILD_MODULE_DIR
+        candidates << QStringLiteral(HELIODESK_BUILD_MODULE_DIR "/heliodesk_keychain");
+#endif
+        QStringList failures;
+        for (const QString &candidate : std::as_const(candidates)) {
+            auto *loader = new QPluginLoader(QDir::cleanPath(candidate)); // kept: the module stays loaded
+            if (auto *backend = qobject_cast<KeychainBackend *>(loader->instance())) {
+                result.backend = backend;
+                return result;
+            }
+            if (QFileInfo::exists(loader->fileName()))
+                failures << loader->errorString();
+            delete loader;
+        }
+        result.problem = failures.isEmpty() ? QStringLiteral("the keychain module heliodesk_keychain is not installed")
+                                            : failures.join(u"; ");
+        qCWarning(lcApiKeys).noquote() << "no keychain module:" << result.problem << "(looked in" << candidates << ')';
+        return result;
+    }();
+    return loaded;
+}
+
+/// One keychain operation that is being waited for; the backend answers through it.
+class KeychainCall : public QObject
+{
+    Q_OBJECT
+
+public:
+    std::optional<KeychainReply> reply;
+
+Q_SIGNALS:
+    void answered();
+};
+
+/// Runs one operation: the backend's reply, or nullopt when none came within jobTimeout.
+QCoro::Task<std::optional<KeychainReply>> runKeychain(KeychainBackend *backend, KeychainRequest request)
+{
+    // QCoro resumes this coroutine inside answered(): the call must outlive that emission, so it
+    // is deleted later, never with the coroutine's frame.
+    const std::unique_ptr<KeychainCall, void (*)(KeychainCall *)> call(new KeychainCall, [](KeychainCall *c) { c->deleteLater(); });
+    KeychainCall *raw = call.get();
+    backend->start(request, raw, [raw](const KeychainReply &reply) {
+        raw->reply = reply; // only called while `raw` lives (it is the backend's context)
+        // Queued: the coroutine must not resume inside the backend's own signal either.
+        QMetaObject::invokeMethod(raw, &KeychainCall::answered, Qt::QueuedConnection);
+    });
+    co_await qCoro(raw, &KeychainCall::answered, ApiKeyStore::jobTimeout);
+    co_return raw->reply;
+}
 
 QString withoutFinalStop(QString text)
 {
@@ -102,29 +142,30 @@ bool saysNoKeychain(const QString &detail)
 }
 
 /// The sentence for a failed job. Not called for EntryNotFound on read or remove (not a failure).
-Error errorFor(QKeychain::Error code, const QString &jobMessage, Operation operation, const QString &entry)
+Error errorFor(const KeychainReply &reply, Operation operation, const QString &entry)
 {
+    const QString &jobMessage = reply.message;
     const QString detail = withoutFinalStop(jobMessage.isEmpty() ? QStringLiteral("no detail given") : jobMessage);
-    const QString logDetail = QStringLiteral("QtKeychain error %1 on %2: %3").arg(int(code)).arg(entry, jobMessage);
-    switch (code) {
-    case QKeychain::NoBackendAvailable:
-    case QKeychain::NotImplemented:
+    const QString logDetail = QStringLiteral("QtKeychain error %1 on %2: %3").arg(reply.backendCode).arg(entry, jobMessage);
+    switch (reply.status) {
+    case Status::NoBackendAvailable:
+    case Status::NotImplemented:
         return Error(ErrorCode::KeychainUnavailable,
                      QStringLiteral("This computer has no keychain Heliodesk can use (%1). ").arg(detail) + fallbacks, logDetail);
-    case QKeychain::AccessDenied:
-    case QKeychain::AccessDeniedByUser:
+    case Status::AccessDenied:
+    case Status::AccessDeniedByUser:
         return Error(ErrorCode::KeychainAccessDenied,
                      QStringLiteral("Heliodesk may not use the keychain (%1): unlock it or allow access, then try again. Or ").arg(detail)
                          + orFallbacks,
                      logDetail);
-    case QKeychain::OtherError:
+    case Status::OtherError:
         if (saysNoKeychain(jobMessage))
             return Error(ErrorCode::KeychainUnavailable,
                          QStringLiteral("This computer has no keychain Heliodesk can use (%1). ").arg(detail) + fallbacks, logDetail);
         break;
-    case QKeychain::NoError:
-    case QKeychain::EntryNotFound:
-    case QKeychain::CouldNotDeleteEntry:
+    case Status::Ok:
+    case Status::EntryNotFound:
+    case Status::CouldNotDeleteEntry:
         break;
     }
     switch (operation) {
@@ -146,6 +187,14 @@ Error errorFor(QKeychain::Error code, const QString &jobMessage, Operation opera
                                 "system's keychain tool.")
                      .arg(detail, entry, ApiKeyStore::serviceName()),
                  logDetail);
+}
+
+Error missingModuleError(const QString &problem)
+{
+    return Error(ErrorCode::KeychainUnavailable,
+                 u"This installation of Heliodesk cannot use the keychain (its keychain module is missing or damaged). "
+                     + fallbacks + u" Reinstalling Heliodesk brings the module back.",
+                 problem);
 }
 
 Error timeoutError(const QString &entry)
@@ -187,19 +236,22 @@ QCoro::Task<Result<QString>> ApiKeyStore::read(QUrl baseUrl)
     if (QString key = sessionKey(baseUrl); !key.isEmpty())
         co_return key;
 
-    auto *job = new QKeychain::ReadPasswordJob(serviceName());
-    job->setKey(*entry);
-    JobOwner owner(job);
-    if (!co_await owner.run())
+    const LoadedBackend &module = keychainModule();
+    if (!module.backend)
+        co_return Unexpected(missingModuleError(module.problem));
+    // A named request: GCC 12 copies a braced temporary into a coroutine's frame without its copy constructor.
+    KeychainRequest request{Operation::Read, serviceName(), *entry, {}};
+    const std::optional<KeychainReply> reply = co_await runKeychain(module.backend, std::move(request));
+    if (!reply)
         co_return Unexpected(timeoutError(*entry));
-    if (job->error() == QKeychain::EntryNotFound)
+    if (reply->status == Status::EntryNotFound)
         co_return QString();
-    if (job->error() != QKeychain::NoError) {
-        const Error error = errorFor(job->error(), job->errorString(), Operation::Read, *entry);
+    if (reply->status != Status::Ok) {
+        const Error error = errorFor(*reply, Operation::Read, *entry);
         qCInfo(lcApiKeys).noquote() << "reading" << *entry << "failed:" << error.toLogString();
         co_return Unexpected(error);
     }
-    co_return job->textData();
+    co_return reply->text;
 }
 
 QCoro::Task<Result<void>> ApiKeyStore::write(QUrl baseUrl, QString key)
@@ -210,14 +262,16 @@ QCoro::Task<Result<void>> ApiKeyStore::write(QUrl baseUrl, QString key)
     if (key.isEmpty())
         co_return fail(ErrorCode::InvalidInput, QStringLiteral("The API key is empty."));
 
-    auto *job = new QKeychain::WritePasswordJob(serviceName());
-    job->setKey(*entry);
-    job->setTextData(key);
-    JobOwner owner(job);
-    if (!co_await owner.run())
+    const LoadedBackend &module = keychainModule();
+    if (!module.backend)
+        co_return Unexpected(missingModuleError(module.problem));
+    // A named request: GCC 12 copies a braced temporary into a coroutine's frame without its copy constructor.
+    KeychainRequest request{Operation::Write, serviceName(), *entry, key};
+    const std::optional<KeychainReply> reply = co_await runKeychain(module.backend, std::move(request));
+    if (!reply)
         co_return Unexpected(timeoutError(*entry));
-    if (job->error() != QKeychain::NoError) {
-        const Error error = errorFor(job->error(), job->errorString(), Operation::Write, *entry);
+    if (reply->status != Status::Ok) {
+        const Error error = errorFor(*reply, Operation::Write, *entry);
         qCInfo(lcApiKeys).noquote() << "storing" << *entry << "failed:" << error.toLogString();
         co_return Unexpected(error);
     }
@@ -233,13 +287,16 @@ QCoro::Task<Result<void>> ApiKeyStore::remove(QUrl baseUrl)
         co_return Unexpected(entry.error());
     setSessionKey(baseUrl, {});
 
-    auto *job = new QKeychain::DeletePasswordJob(serviceName());
-    job->setKey(*entry);
-    JobOwner owner(job);
-    if (!co_await owner.run())
+    const LoadedBackend &module = keychainModule();
+    if (!module.backend)
+        co_return Unexpected(missingModuleError(module.problem));
+    // A named request: GCC 12 copies a braced temporary into a coroutine's frame without its copy constructor.
+    KeychainRequest request{Operation::Remove, serviceName(), *entry, {}};
+    const std::optional<KeychainReply> reply = co_await runKeychain(module.backend, std::move(request));
+    if (!reply)
         co_return Unexpected(timeoutError(*entry));
-    if (job->error() != QKeychain::NoError && job->error() != QKeychain::EntryNotFound) {
-        const Error error = errorFor(job->error(), job->errorString(), Operation::Remove, *entry);
+    if (reply->status != Status::Ok && reply->status != Status::EntryNotFound) {
+        const Error error = errorFor(*reply, Operation::Remove, *entry);
         qCInfo(lcApiKeys).noquote() << "removing" << *entry << "failed:" << error.toLogString();
         co_return Unexpected(error);
     }
@@ -268,3 +325,5 @@ QString ApiKeyStore::sessionKey(const QUrl &baseUrl)
 }
 
 } // namespace heliodesk
+
+#include "apikeystore.moc"

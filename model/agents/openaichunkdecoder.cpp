@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cctype>
 #include <cstring>
 #include <optional>
@@ -81,6 +82,14 @@ bool is(QByteArrayView key, const char (&literal)[N])
     return key.size() == N - 1 && std::memcmp(key.data(), literal, N - 1) == 0;
 }
 
+/// QJsonValue::toString() turns an unescaped non-ASCII string into text with QString::fromUtf8,
+/// which drops a leading U+FEFF (a byte order mark): decode() reads "\xEF\xBB\xBFstop" as "stop".
+/// The scanner leaves such strings to decode().
+bool startsWithBom(QByteArrayView raw)
+{
+    return raw.size() >= 3 && raw[0] == '\xEF' && raw[1] == '\xBB' && raw[2] == '\xBF';
+}
+
 /// Bytes that end the fast run through a string: the closing quote, an escape, a control character.
 constexpr auto kStringStops = [] {
     std::array<bool, 256> stops{};
@@ -90,6 +99,30 @@ constexpr auto kStringStops = [] {
     stops['\\'] = true;
     return stops;
 }();
+
+/// The first byte in [p, end) that ends a run through a string. Eight bytes at a time (a string is
+/// most of a chunk's bytes): a byte equal to '"' or '\\', or below 0x20, flags its high bit; the
+/// lowest flagged byte is always a true one (borrows only run towards higher bytes).
+const char *stringStop(const char *p, const char *end)
+{
+    if constexpr (std::endian::native == std::endian::little) {
+        constexpr quint64 ones = 0x0101010101010101ULL;
+        constexpr quint64 highs = 0x8080808080808080ULL;
+        while (end - p >= 8) {
+            quint64 v;
+            std::memcpy(&v, p, 8);
+            const quint64 quote = v ^ (ones * '"');
+            const quint64 backslash = v ^ (ones * '\\');
+            const quint64 flags = ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | ((v - ones * 0x20) & ~v);
+            if (const quint64 hits = flags & highs)
+                return p + std::countr_zero(hits) / 8;
+            p += 8;
+        }
+    }
+    while (p != end && !kStringStops[static_cast<unsigned char>(*p)])
+        ++p;
+    return p;
+}
 
 /// Reads the ordinary chat.completion.chunk — an object whose choices[0] carries a delta and
 /// perhaps a finish_reason — straight from its UTF-8 bytes, validating all of it as JSON (RFC
@@ -106,20 +139,23 @@ public:
     {
     }
 
-    std::optional<ChatChunk> scan()
+    /// True when the data is an ordinary chunk: its text is appended to chunk.text, its
+    /// finish_reason (when it has one) set, [DONE] marked. False: not read (chunk.text may hold a
+    /// part of the text: the caller cuts it back).
+    bool scan(ChatChunk &chunk)
     {
-        ChatChunk chunk;
         skipSpace();
         if (m_p != m_end && *m_p == '[') {
             if (!literal("[DONE]"))
-                return std::nullopt;
+                return false;
             skipSpace();
             if (m_p != m_end)
-                return std::nullopt;
+                return false;
             chunk.done = true;
-            return chunk;
+            return true;
         }
         bool seenChoices = false;
+        QString finishReason;
         const bool ok = object([&](QByteArrayView key) {
             if (is(key, "error"))
                 return false; // decode() words the server's error
@@ -127,22 +163,24 @@ public:
                 QByteArrayView value;
                 bool escaped = false;
                 if (peek() == '"')
-                    return string(value, escaped) && !escaped && !is(value, "error");
+                    return string(value, escaped) && !escaped && !is(value, "error") && !startsWithBom(value);
                 return value_();
             }
             if (is(key, "choices")) {
                 if (std::exchange(seenChoices, true))
                     return false;
-                return choices(chunk);
+                return choices(chunk.text, finishReason);
             }
             return value_();
         });
         if (!ok)
-            return std::nullopt;
+            return false;
         skipSpace();
         if (m_p != m_end)
-            return std::nullopt;
-        return chunk;
+            return false;
+        if (!finishReason.isEmpty())
+            chunk.finishReason = finishReason;
+        return true;
     }
 
 private:
@@ -156,8 +194,10 @@ private:
 
     void skipSpace()
     {
-        while (m_p != m_end && (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t'))
-            ++m_p;
+        const char *p = m_p; // a local: a store to the member in the loop would be re-read each time
+        while (p != m_end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+            ++p;
+        m_p = p;
     }
 
     bool literal(QByteArrayView word)
@@ -231,8 +271,7 @@ private:
         const char *start = ++m_p; // past the opening quote
         escaped = false;
         while (m_p != m_end) {
-            while (m_p != m_end && !kStringStops[static_cast<unsigned char>(*m_p)])
-                ++m_p;
+            m_p = stringStop(m_p, m_end);
             if (m_p == m_end)
                 break;
             const auto c = static_cast<unsigned char>(*m_p);
@@ -361,7 +400,7 @@ private:
         return peek() == 'n' ? literal("null") : read();
     }
 
-    bool choices(ChatChunk &chunk)
+    bool choices(QString &text, QString &finishReason)
     {
         return nullOr([&] {
             return array([&](int index) {
@@ -373,12 +412,15 @@ private:
                     if (is(key, "finish_reason")) {
                         if (std::exchange(seenFinish, true))
                             return false;
-                        return nullOr([&] { return stringInto(chunk.finishReason); });
+                        return nullOr([&] {
+                            m_hadFinishReason = true;
+                            return stringInto(finishReason);
+                        });
                     }
                     if (is(key, "delta")) {
                         if (std::exchange(seenDelta, true))
                             return false;
-                        return nullOr([&] { return delta(chunk); });
+                        return nullOr([&] { return delta(text); });
                     }
                     return value_();
                 });
@@ -386,14 +428,20 @@ private:
         });
     }
 
-    bool delta(ChatChunk &chunk)
+    bool delta(QString &text)
     {
         bool seenContent = false;
         return object([&](QByteArrayView key) {
             if (is(key, "content")) {
                 if (std::exchange(seenContent, true))
                     return false;
-                return nullOr([&] { return stringInto(chunk.text); });
+                if (peek() != '"')
+                    return nullOr([] { return false; });
+                m_contentBegin = m_p + 1;
+                if (!stringInto(text))
+                    return false;
+                m_contentEnd = m_p - 1; // the closing quote
+                return true;
             }
             return value_();
         });
@@ -403,9 +451,46 @@ private:
     {
         QByteArrayView raw;
         bool escaped = false;
-        return peek() == '"' && string(raw, escaped) && text(raw, escaped, out);
+        return peek() == '"' && string(raw, escaped) && !startsWithBom(raw) && text(raw, escaped, out);
     }
 
+public:
+    /// Where delta.content's string began and ended (its quotes excluded), when it was a string.
+    const char *m_contentBegin = nullptr;
+    const char *m_contentEnd = nullptr;
+    bool m_hadFinishReason = false;
+
+    /// True when `raw` is the body of a JSON string that decode() reads as this scanner does;
+    /// its text is appended to `out`.
+    static bool stringBody(QByteArrayView raw, QString &out)
+    {
+        // A quote inside would end the string early; string() checks every escape.
+        const char *p = raw.data();
+        const char *const end = p + raw.size();
+        bool escaped = false;
+        while (p != end) {
+            p = stringStop(p, end);
+            if (p == end)
+                break;
+            if (*p != '\\')
+                return false; // a quote or a control character
+            escaped = true;
+            if (++p == end)
+                return false;
+            if (*p == 'u') {
+                for (int i = 0; i < 4; ++i) {
+                    if (++p == end || !std::isxdigit(static_cast<unsigned char>(*p)))
+                        return false;
+                }
+            } else if (!std::strchr("\"\\/bfnrt", *p) || *p == '\0') {
+                return false;
+            }
+            ++p;
+        }
+        return !startsWithBom(raw) && text(raw, escaped, out);
+    }
+
+private:
     const char *m_p;
     const char *const m_end;
     int m_depth = 0;
@@ -470,9 +555,57 @@ Result<ChatChunk> OpenAiChunkDecoder::decode(const QString &eventData)
 
 Result<ChatChunk> OpenAiChunkDecoder::decodeBytes(QByteArrayView eventData)
 {
-    if (std::optional<ChatChunk> chunk = ChunkScanner(eventData).scan())
-        return std::move(*chunk);
+    ChatChunk chunk;
+    if (ChunkScanner(eventData).scan(chunk))
+        return chunk;
     return decode(decodeUtf8(eventData));
+}
+
+Result<void> OpenAiChunkDecoder::decodeBytesInto(QByteArrayView eventData, ChatChunk &chunk)
+{
+    const qsizetype before = chunk.text.size();
+    if (ChunkScanner(eventData).scan(chunk))
+        return {};
+    chunk.text.truncate(before);
+    Result<ChatChunk> decoded = decode(decodeUtf8(eventData));
+    if (!decoded)
+        return Unexpected(decoded.error());
+    chunk.text += decoded->text;
+    if (!decoded->finishReason.isEmpty())
+        chunk.finishReason = decoded->finishReason;
+    chunk.done = chunk.done || decoded->done;
+    return {};
+}
+
+Result<void> OpenAiChunkDecoder::decodeNext(QByteArrayView eventData, ChatChunk &chunk)
+{
+    const qsizetype before = chunk.text.size();
+    // The chunks of one answer differ, byte for byte, only in delta.content: when this one has the
+    // last one's bytes before and after that string, only the string needs reading. The document
+    // stays the same JSON with another valid string in the same place, so the result is the one
+    // a full read gives (the tests check sequences of mutated chunks against decode()).
+    if (!m_prefix.isEmpty() && eventData.size() >= m_prefix.size() + m_suffix.size() && eventData.startsWith(m_prefix)
+        && eventData.endsWith(m_suffix)) {
+        const QByteArrayView content = eventData.sliced(m_prefix.size(), eventData.size() - m_prefix.size() - m_suffix.size());
+        if (ChunkScanner::stringBody(content, chunk.text))
+            return {};
+        chunk.text.truncate(before);
+    }
+    ChunkScanner scanner(eventData);
+    if (scanner.scan(chunk)) {
+        if (scanner.m_contentBegin && !scanner.m_hadFinishReason && !chunk.done) {
+            m_prefix = QByteArrayView(eventData.data(), scanner.m_contentBegin).toByteArray();
+            m_suffix = QByteArrayView(scanner.m_contentEnd, eventData.data() + eventData.size()).toByteArray();
+        } else {
+            m_prefix.clear();
+            m_suffix.clear();
+        }
+        return {};
+    }
+    m_prefix.clear();
+    m_suffix.clear();
+    chunk.text.truncate(before);
+    return decodeBytesInto(eventData, chunk);
 }
 
 } // namespace heliodesk

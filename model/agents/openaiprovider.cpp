@@ -381,11 +381,19 @@ private:
     {
         if (m_body.size() < kMaxQuote * 4)
             m_body += bytes.first(std::min(kMaxQuote * 4 - m_body.size(), bytes.size())); // to quote a body that is not SSE
+        // The text of every event in these bytes goes to the sink at once: one append and one
+        // check for a stop per read, not per token.
         Step step = Step::More;
         m_parser.feedBytes(bytes, [this, &step](const SseEventBytes &event) {
             if (step == Step::More)
                 step = takeEvent(event);
         });
+        if (!m_pending.text.isEmpty() && m_sink) {
+            m_sink->onText(m_pending.text);
+            m_pending.text.resize(0);
+            if (m_stopped()) // the sink may cancel, or even destroy the provider
+                return Step::Stopped;
+        }
         return step;
     }
 
@@ -395,25 +403,21 @@ private:
         const bool errorEvent = !event.type.isEmpty() && event.type == "error";
         if (!errorEvent && !event.type.isEmpty() && event.type != "message")
             return Step::More; // named events are not part of OpenAI's format
-        Result<ChatChunk> chunk = OpenAiChunkDecoder::decodeBytes(event.data);
-        if (errorEvent && (chunk || chunk.error().code() == ErrorCode::ProviderProtocol)) {
-            m_error = Error(ErrorCode::ProviderError, u"The model server reported an error: " + quote(decodeUtf8(event.data)));
+        if (errorEvent) {
+            const Result<ChatChunk> chunk = OpenAiChunkDecoder::decodeBytes(event.data);
+            if (chunk || chunk.error().code() == ErrorCode::ProviderProtocol)
+                m_error = Error(ErrorCode::ProviderError, u"The model server reported an error: " + quote(decodeUtf8(event.data)));
+            else
+                m_error = chunk.error();
             return Step::Failed;
         }
-        if (!chunk) {
-            m_error = chunk.error();
+        if (auto decoded = m_decoder.decodeNext(event.data, m_pending); !decoded) {
+            m_error = decoded.error();
             return Step::Failed;
         }
-        if (!chunk->finishReason.isEmpty())
-            m_outcome.finishReason = chunk->finishReason;
-        if (!chunk->text.isEmpty() && m_sink) {
-            m_sink->onText(chunk->text);
-            if (m_stopped()) // the sink may cancel, or even destroy the provider
-                return Step::Stopped;
-        }
-        if (chunk->done)
-            return Step::Done;
-        return Step::More;
+        if (!m_pending.finishReason.isEmpty())
+            m_outcome.finishReason = m_pending.finishReason;
+        return m_pending.done ? Step::Done : Step::More;
     }
 
     Error notEventsError() const
@@ -460,6 +464,8 @@ private:
     QByteArray m_undecided; // bytes that came before the status (not expected, kept to be safe)
     QByteArray m_body;      // an error body, or the start of a body to quote
     SseParser m_parser;
+    OpenAiChunkDecoder m_decoder;
+    ChatChunk m_pending; // text decoded from the current read, not yet given to the sink
     int m_events = 0;
     StreamOutcome m_outcome;
     Error m_error;

@@ -100,8 +100,8 @@ HttpResponseParser::State HttpResponseParser::feed(QByteArrayView bytes, QByteAr
         return m_state;
     }
     m_received += bytes.size();
-    if (m_state == State::Head && parseHead(p, end) != State::Body)
-        return m_state;
+    if (m_state == State::Head)
+        parseHead(p, end); // may complete the response (204, 304, Content-Length: 0): surplus below
     if (m_state == State::Body)
         parseBody(p, end, body);
     if (m_state == State::Complete)
@@ -149,7 +149,8 @@ bool HttpResponseParser::takeLine(const char *&p, const char *end, QByteArray &l
     if (!newline) {
         m_pending.append(p, end - p);
         p = end;
-        if (m_pending.size() > limit)
+        // The CR of a line of exactly `limit` bytes may come before its LF does.
+        if (m_pending.size() > limit + (m_pending.endsWith('\r') ? 1 : 0))
             fail(QStringLiteral("a line of the response is longer than %1 bytes").arg(limit));
         return false;
     }
@@ -171,7 +172,6 @@ bool HttpResponseParser::takeLine(const char *&p, const char *end, QByteArray &l
 
 HttpResponseParser::State HttpResponseParser::parseHead(const char *&p, const char *end)
 {
-    int interim = 0;
     QByteArray line;
     while (m_state == State::Head) {
         const bool statusLine = m_head.status == 0;
@@ -202,7 +202,7 @@ HttpResponseParser::State HttpResponseParser::parseHead(const char *&p, const ch
                 return fail(QStringLiteral("the server switched protocols, which Heliodesk did not ask for"));
             if (m_head.status >= 100 && m_head.status < 200) {
                 // An interim response (100 Continue, 103 Early Hints): the real one follows.
-                if (++interim > kMaxInterim)
+                if (++m_interim > kMaxInterim)
                     return fail(QStringLiteral("the server sent more than %1 interim responses").arg(kMaxInterim));
                 m_head = HttpResponseHead();
                 continue;
@@ -244,6 +244,8 @@ HttpResponseParser::State HttpResponseParser::startBody()
     m_persistent = m_head.minorVersion >= 1 ? !connection.contains("close") : connection.contains("keep-alive");
 
     if (m_head.status == 204 || m_head.status == 304) {
+        m_framing = Framing::Length; // no body: the connection stays usable (reusable())
+        m_remaining = 0;
         m_state = State::Complete;
         return m_state;
     }
@@ -294,6 +296,34 @@ HttpResponseParser::State HttpResponseParser::startBody()
     return m_state;
 }
 
+bool HttpResponseParser::chunkSize(QByteArrayView line)
+{
+    // chunk-size [ BWS ";" extensions ] — extensions are allowed and ignored.
+    qint64 size = 0;
+    int digits = 0;
+    qsizetype i = 0;
+    for (; i < line.size() && hexValue(line.at(i)) >= 0; ++i, ++digits) {
+        if (digits == kMaxChunkSizeDigits) {
+            fail(QStringLiteral("a chunk of the response is impossibly large"));
+            return false;
+        }
+        size = size * 16 + hexValue(line.at(i));
+    }
+    while (i < line.size() && isOws(line.at(i)))
+        ++i;
+    if (digits == 0 || (i < line.size() && line.at(i) != ';')) {
+        fail(u"the response has a malformed chunk size line: “" + sample(line) + u"”");
+        return false;
+    }
+    if (size == 0) {
+        m_chunkStep = ChunkStep::Trailers;
+    } else {
+        m_remaining = size;
+        m_chunkStep = ChunkStep::Data;
+    }
+    return true;
+}
+
 HttpResponseParser::State HttpResponseParser::parseBody(const char *&p, const char *end, QByteArray &body)
 {
     if (m_framing == Framing::UntilClose) {
@@ -315,27 +345,21 @@ HttpResponseParser::State HttpResponseParser::parseBody(const char *&p, const ch
     while (p != end && m_state == State::Body) {
         switch (m_chunkStep) {
         case ChunkStep::Size: {
-            if (!takeLine(p, end, line, kMaxLine))
-                return m_state;
-            // chunk-size [ BWS ";" extensions ] — extensions are allowed and ignored.
-            qint64 size = 0;
-            int digits = 0;
-            qsizetype i = 0;
-            for (; i < line.size() && hexValue(line.at(i)) >= 0; ++i, ++digits) {
-                if (digits == kMaxChunkSizeDigits)
-                    return fail(QStringLiteral("a chunk of the response is impossibly large"));
-                size = size * 16 + hexValue(line.at(i));
-            }
-            while (i < line.size() && isOws(line.at(i)))
-                ++i;
-            if (digits == 0 || (i < line.size() && line.at(i) != ';'))
-                return fail(u"the response has a malformed chunk size line: “" + sample(line) + u"”");
-            if (size == 0) {
-                m_chunkStep = ChunkStep::Trailers;
+            // A whole size line in this read (nearly always) is parsed where it lies.
+            const auto *newline = m_pending.isEmpty() ? static_cast<const char *>(std::memchr(p, '\n', size_t(end - p))) : nullptr;
+            QByteArrayView sizeLine;
+            if (newline && newline - p <= kMaxLine) {
+                sizeLine = QByteArrayView(p, newline);
+                if (sizeLine.endsWith('\r'))
+                    sizeLine.chop(1);
+                p = newline + 1;
+            } else if (takeLine(p, end, line, kMaxLine)) {
+                sizeLine = line;
             } else {
-                m_remaining = size;
-                m_chunkStep = ChunkStep::Data;
+                return m_state;
             }
+            if (!chunkSize(sizeLine))
+                return m_state;
             break;
         }
         case ChunkStep::Data: {

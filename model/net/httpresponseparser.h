@@ -54,6 +54,7 @@ private:
     State startBody();
     State parseBody(const char *&p, const char *end, QByteArray &body);
     bool takeLine(const char *&p, const char *end, QByteArray &line, qsizetype limit);
+    bool chunkSize(QByteArrayView line);
 
     enum class Framing { Length, Chunked, UntilClose };
     enum class ChunkStep { Size, Data, DataEnd, Trailers };
@@ -61,6 +62,7 @@ private:
     State m_state = State::Head;
     HttpResponseHead m_head;
     bool m_headDone = false;
+    int m_interim = 0; // interim (1xx) responses skipped so far
     QString m_error;
     bool m_truncated = false;
     qint64 m_received = 0;
