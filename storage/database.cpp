@@ -8,12 +8,57 @@
 #include <QFileInfo>
 #include <QLoggingCategory>
 #include <QHash>
+#include <QSqlDriver>
 #include <QThread>
 #include <QThreadStorage>
+
+#if defined(Q_OS_UNIX)
+#include <dlfcn.h>
+#endif
 
 namespace heliodesk {
 
 Q_LOGGING_CATEGORY(lcDatabase, "heliodesk.database", QtInfoMsg)
+
+namespace {
+
+/// Leaves the write-ahead log in place when a connection closes, instead of checkpointing it
+/// into the database file and deleting it (SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE). A short-lived
+/// process such as `heliodeskctl ask` otherwise pays, at every exit, a checkpoint with two fsyncs,
+/// and at its next start the re-creation of the log with two more. Checkpoints still happen
+/// when the log grows past 1,000 pages, and nothing is lost: the log is part of the database.
+///
+/// The call must reach the SQLite that the Qt driver plugin uses: it is looked up through the
+/// plugin's own library (its code or its dependencies). A plugin whose SQLite is built in and
+/// hidden yields nothing, and the database simply keeps SQLite's default.
+void keepWalOnClose(const QSqlDatabase &db)
+{
+#if defined(Q_OS_UNIX)
+    const QVariant handle = db.driver()->handle();
+    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
+        return;
+    void *sqlite = *static_cast<void *const *>(handle.constData());
+    Dl_info plugin{};
+    // The driver object's vtable lies in the plugin's library.
+    if (!sqlite || dladdr(*reinterpret_cast<void *const *>(db.driver()), &plugin) == 0 || !plugin.dli_fname)
+        return;
+    void *library = dlopen(plugin.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+    if (!library)
+        return;
+    using DbConfig = int (*)(void *, int, ...);
+    constexpr int kNoCheckpointOnClose = 1006; // SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, SQLite 3.26+
+    if (auto config = reinterpret_cast<DbConfig>(dlsym(library, "sqlite3_db_config"))) {
+        int enabled = 0;
+        if (config(sqlite, kNoCheckpointOnClose, 1, &enabled) != 0 || enabled != 1)
+            qCDebug(lcDatabase) << "SQLite keeps checkpointing on close";
+    }
+    dlclose(library);
+#else
+    Q_UNUSED(db)
+#endif
+}
+
+} // namespace
 
 namespace {
 const QString connectionPrefix = QStringLiteral("heliodesk:");
@@ -157,6 +202,8 @@ Result<void> Database::openThreadConnection(const QString &name)
             return discard(done.error());
         }
     }
+    if (!m_options.readOnly)
+        keepWalOnClose(db);
     qCDebug(lcDatabase) << "opened connection" << name << "to" << m_location.displayName();
     return {};
 }

@@ -6,6 +6,7 @@
 
 #include <QFileInfo>
 #include <QProcess>
+#include <QSqlQuery>
 #include <QTest>
 
 using namespace heliodesk;
@@ -71,9 +72,13 @@ QString TestHeliodeskApp::databaseWithAdmin() const
     if (!db.isValid())
         return {};
     db.createAdmin(QStringLiteral("root"));
-    db.close(); // folds the write-ahead log into the file
+    // The database is its file and its write-ahead log: a copy of the file alone may lack the
+    // latest transactions. VACUUM INTO writes one whole file, as `heliodeskctl db backup` does.
     const QString copy = m_dir->filePath(QStringLiteral("ready.sqlite3"));
-    return QFile::copy(db.path(), copy) ? copy : QString();
+    QSqlQuery vacuum(db.connection());
+    vacuum.prepare(QStringLiteral("VACUUM INTO ?"));
+    vacuum.addBindValue(copy);
+    return vacuum.exec() ? copy : QString();
 }
 
 Run TestHeliodeskApp::run(const QStringList &arguments, const QProcessEnvironment &env)
