@@ -104,7 +104,7 @@ void HttpExchange::start(bool allowReuse)
             return;
         }
         auto *ssl = new QSslSocket();
-        QSslConfiguration configuration = ssl->sslConfiguration();
+        QSslConfiguration configuration = m_client && m_client->m_tls ? *m_client->m_tls : ssl->sslConfiguration();
         configuration.setAllowedNextProtocols({QByteArray(QSslConfiguration::NextProtocolHttp1_1)});
         ssl->setSslConfiguration(configuration);
         socket = ssl;
@@ -356,6 +356,13 @@ std::unique_ptr<HttpExchange> HttpClient::send(HttpRequest request, std::chrono:
     exchange->start(true);
     return exchange;
 }
+
+#ifndef QT_NO_SSL
+void HttpClient::setTlsConfiguration(const QSslConfiguration &configuration)
+{
+    m_tls = configuration;
+}
+#endif
 
 int HttpClient::idleConnections() const
 {

@@ -20,9 +20,14 @@
 #include <QTimer>
 #include <QUrl>
 
+#ifndef QT_NO_SSL
+#include <QSslConfiguration>
+#endif
+
 #include <chrono>
 #include <coroutine>
 #include <memory>
+#include <optional>
 
 class QTcpSocket;
 
@@ -157,6 +162,12 @@ public:
     /// Closes the idle connections.
     void closeIdleConnections();
 
+#ifndef QT_NO_SSL
+    /// The TLS settings of new https connections (whose certificates to trust, …); by default
+    /// Qt's, which trust the system's certificate authorities.
+    void setTlsConfiguration(const QSslConfiguration &configuration);
+#endif
+
     /// How long an idle connection is kept. A server that closes one sooner is noticed (its FIN
     /// ends the idle connection), and a request that meets a close in flight is sent again once
     /// on a new connection.
@@ -176,6 +187,9 @@ private:
     };
     QList<Idle> m_idle;
     QList<HttpExchange *> m_running;
+#ifndef QT_NO_SSL
+    std::optional<QSslConfiguration> m_tls;
+#endif
 };
 
 } // namespace heliodesk
