@@ -269,35 +269,43 @@ private:
     bool string(QByteArrayView &raw, bool &escaped)
     {
         const char *start = ++m_p; // past the opening quote
+        const char *quote = bodyEnd(start, m_end, escaped);
+        if (!quote || quote == m_end)
+            return false;
+        raw = QByteArrayView(start, quote);
+        m_p = quote + 1;
+        return true;
+    }
+
+    /// Reads a string's body from `p`: the closing quote, or `end` when the bytes run out first;
+    /// null at a malformed escape or an unescaped control character. `escaped` tells whether the
+    /// body holds escapes.
+    static const char *bodyEnd(const char *p, const char *end, bool &escaped)
+    {
         escaped = false;
-        while (m_p != m_end) {
-            m_p = stringStop(m_p, m_end);
-            if (m_p == m_end)
+        while (p != end) {
+            p = stringStop(p, end);
+            if (p == end)
                 break;
-            const auto c = static_cast<unsigned char>(*m_p);
-            if (c == '"') {
-                raw = QByteArrayView(start, m_p);
-                ++m_p;
-                return true;
-            }
+            const auto c = static_cast<unsigned char>(*p);
+            if (c == '"')
+                return p;
             if (c < 0x20)
-                return false; // unescaped control characters are not JSON
-            if (c == '\\') {
-                escaped = true;
-                if (++m_p == m_end)
-                    return false;
-                if (*m_p == 'u') {
-                    for (int i = 0; i < 4; ++i) {
-                        if (++m_p == m_end || !std::isxdigit(static_cast<unsigned char>(*m_p)))
-                            return false;
-                    }
-                } else if (!std::strchr("\"\\/bfnrt", *m_p) || *m_p == '\0') {
-                    return false;
+                return nullptr; // unescaped control characters are not JSON
+            escaped = true; // a backslash
+            if (++p == end)
+                return nullptr;
+            if (*p == 'u') {
+                for (int i = 0; i < 4; ++i) {
+                    if (++p == end || !std::isxdigit(static_cast<unsigned char>(*p)))
+                        return nullptr;
                 }
+            } else if (!std::strchr("\"\\/bfnrt", *p) || *p == '\0') {
+                return nullptr;
             }
-            ++m_p;
+            ++p;
         }
-        return false;
+        return end;
     }
 
     /// The string's text: escapes resolved, UTF-8 decoded as the event stream decodes it.
@@ -464,30 +472,10 @@ public:
     /// its text is appended to `out`.
     static bool stringBody(QByteArrayView raw, QString &out)
     {
-        // A quote inside would end the string early; string() checks every escape.
-        const char *p = raw.data();
-        const char *const end = p + raw.size();
+        // A quote inside would end the string early.
         bool escaped = false;
-        while (p != end) {
-            p = stringStop(p, end);
-            if (p == end)
-                break;
-            if (*p != '\\')
-                return false; // a quote or a control character
-            escaped = true;
-            if (++p == end)
-                return false;
-            if (*p == 'u') {
-                for (int i = 0; i < 4; ++i) {
-                    if (++p == end || !std::isxdigit(static_cast<unsigned char>(*p)))
-                        return false;
-                }
-            } else if (!std::strchr("\"\\/bfnrt", *p) || *p == '\0') {
-                return false;
-            }
-            ++p;
-        }
-        return !startsWithBom(raw) && text(raw, escaped, out);
+        const char *end = raw.data() + raw.size();
+        return bodyEnd(raw.data(), end, escaped) == end && !startsWithBom(raw) && text(raw, escaped, out);
     }
 
 private:

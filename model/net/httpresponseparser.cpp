@@ -205,12 +205,16 @@ HttpResponseParser::State HttpResponseParser::parseHead(const char *&p, const ch
                 if (++m_interim > kMaxInterim)
                     return fail(QStringLiteral("the server sent more than %1 interim responses").arg(kMaxInterim));
                 m_head = HttpResponseHead();
+                m_headBytes = 0;
                 continue;
             }
             m_headDone = true;
             return startBody();
         }
 
+        m_headBytes += line.size() + 2;
+        if (m_headBytes > kMaxHead)
+            return fail(QStringLiteral("the response's header is longer than %1 bytes").arg(kMaxHead));
         if (isOws(line.front())) {
             // obs-fold: a continuation of the previous field's value (RFC 9112 5.2).
             if (m_head.fields.isEmpty())
@@ -229,11 +233,6 @@ HttpResponseParser::State HttpResponseParser::parseHead(const char *&p, const ch
         if (m_head.fields.size() >= kMaxFields)
             return fail(QStringLiteral("the response has more than %1 header fields").arg(kMaxFields));
         m_head.fields.append({name.toByteArray(), trimmedOws(QByteArrayView(line).sliced(colon + 1)).toByteArray()});
-        qsizetype headSize = 0;
-        for (const auto &field : std::as_const(m_head.fields))
-            headSize += field.first.size() + field.second.size() + 4;
-        if (headSize > kMaxHead)
-            return fail(QStringLiteral("the response's header is longer than %1 bytes").arg(kMaxHead));
     }
     return m_state;
 }

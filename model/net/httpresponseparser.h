@@ -62,6 +62,7 @@ private:
     State m_state = State::Head;
     HttpResponseHead m_head;
     bool m_headDone = false;
+    qsizetype m_headBytes = 0; // of the field lines so far, for the limit on a head's size
     int m_interim = 0; // interim (1xx) responses skipped so far
     QString m_error;
     bool m_truncated = false;
