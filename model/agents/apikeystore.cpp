@@ -43,8 +43,18 @@ SessionKeys &sessionKeys()
 /// The keychain module, loaded once, the first time it is needed; null with the reason when it
 /// cannot be (a broken installation).
 struct LoadedBackend {
+    std::unique_ptr<QPluginLoader> loader;
     KeychainBackend *backend = nullptr;
     QString problem;
+
+    LoadedBackend() = default;
+    LoadedBackend(LoadedBackend &&) = default;
+    ~LoadedBackend()
+    {
+        // At exit: the module's object goes with it, and the module with the program.
+        if (loader)
+            loader->unload();
+    }
 };
 
 const LoadedBackend &keychainModule()
@@ -63,14 +73,14 @@ const LoadedBackend &keychainModule()
 #endif
         QStringList failures;
         for (const QString &candidate : std::as_const(candidates)) {
-            auto *loader = new QPluginLoader(QDir::cleanPath(candidate)); // kept: the module stays loaded
+            auto loader = std::make_unique<QPluginLoader>(QDir::cleanPath(candidate));
             if (auto *backend = qobject_cast<KeychainBackend *>(loader->instance())) {
                 result.backend = backend;
+                result.loader = std::move(loader); // kept: the module stays loaded
                 return result;
             }
             if (QFileInfo::exists(loader->fileName()))
                 failures << loader->errorString();
-            delete loader;
         }
         result.problem = failures.isEmpty() ? QStringLiteral("the keychain module heliodesk_keychain is not installed")
                                             : failures.join(u"; ");
