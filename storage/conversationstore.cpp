@@ -102,6 +102,38 @@ Result<void> touch(const QSqlDatabase &db, qint64 conversationId, qint64 nowMs)
                      QStringLiteral("conversation"));
 }
 
+Result<void> rename(const QSqlDatabase &db, qint64 conversationId, const QString &title)
+{
+    return expectOne(execSql(db, QStringLiteral("UPDATE conversations SET title = ? WHERE id = ?"), {nonNullText(title), conversationId}),
+                     QStringLiteral("conversation"));
+}
+
+Result<void> setPinned(const QSqlDatabase &db, qint64 conversationId, bool pinned)
+{
+    return expectOne(execSql(db, QStringLiteral("UPDATE conversations SET pinned = ? WHERE id = ?"), {pinned ? 1 : 0, conversationId}),
+                     QStringLiteral("conversation"));
+}
+
+Result<int> remove(const QSqlDatabase &db, qint64 conversationId)
+{
+    if (auto feedback = execSql(db,
+                                QStringLiteral("DELETE FROM feedback WHERE message_id IN "
+                                               "(SELECT id FROM messages WHERE conversation_id = ?)"),
+                                {conversationId});
+        !feedback)
+        return Unexpected(feedback.error());
+    auto messages = execSql(db, QStringLiteral("DELETE FROM messages WHERE conversation_id = ?"), {conversationId});
+    if (!messages)
+        return Unexpected(messages.error());
+    const int removed = messages->numRowsAffected();
+    // usage_events.conversation_id is ON DELETE SET NULL: the ledger keeps counting the queries.
+    if (auto conversation = expectOne(execSql(db, QStringLiteral("DELETE FROM conversations WHERE id = ?"), {conversationId}),
+                                      QStringLiteral("conversation"));
+        !conversation)
+        return Unexpected(conversation.error());
+    return removed;
+}
+
 Result<qint64> insertMessage(const QSqlDatabase &db, qint64 conversationId, MessageRole role, const QString &content,
                              MessageStatus status, std::optional<qint64> usageEventId, qint64 nowMs)
 {

@@ -14,6 +14,12 @@ Result<std::optional<ConversationRecord>> find(const QSqlDatabase &db, qint64 co
 /// The user's conversations, most recently active first.
 Result<QList<ConversationRecord>> listForUser(const QSqlDatabase &db, qint64 userId);
 Result<void> touch(const QSqlDatabase &db, qint64 conversationId, qint64 nowMs);
+/// A new title; the order by last activity stays as it was.
+Result<void> rename(const QSqlDatabase &db, qint64 conversationId, const QString &title);
+Result<void> setPinned(const QSqlDatabase &db, qint64 conversationId, bool pinned);
+/// The conversation, its messages and their feedback; its ledger rows stay (they count queries)
+/// and lose their link to it. Returns how many messages went. Run inside a write transaction.
+Result<int> remove(const QSqlDatabase &db, qint64 conversationId);
 
 Result<qint64> insertMessage(const QSqlDatabase &db, qint64 conversationId, MessageRole role, const QString &content,
                              MessageStatus status, std::optional<qint64> usageEventId, qint64 nowMs);

@@ -360,9 +360,15 @@ void ChatService::stopConversation(qint64 conversationId)
 
 void ChatService::shutdown()
 {
+    endNow([](const Job &) { return true; });
+}
+
+void ChatService::endNow(const std::function<bool(const Job &)> &which)
+{
     std::vector<std::shared_ptr<Job>> jobs;
     for (const auto &entry : m_active)
-        jobs.push_back(entry.second);
+        if (which(*entry.second))
+            jobs.push_back(entry.second);
     for (const auto &job : jobs) {
         job->cancel->cancel(); // the provider aborts its request
         finishJob(job, MessageStatus::Cancelled, Error(), {});
@@ -395,6 +401,72 @@ Result<int> ChatService::recoverInterruptedAnswers(std::chrono::milliseconds gra
     if (*count > 0)
         qCInfo(lcChat) << *count << "answer(s) left streaming by a previous run marked interrupted";
     return *count;
+}
+
+Result<ConversationRecord> ChatService::changeConversation(const Actor &actor, qint64 conversationId,
+                                                          const std::function<Result<void>(const QSqlDatabase &)> &change)
+{
+    auto db = m_database->connection();
+    if (!db)
+        return Unexpected(db.error());
+    auto txn = Transaction::begin(*db);
+    if (!txn)
+        return Unexpected(txn.error());
+    if (auto owned = ownedConversation(*db, actor, conversationId); !owned)
+        return Unexpected(owned.error());
+    if (auto changed = change(*db); !changed)
+        return Unexpected(changed.error());
+    auto now = ConversationStore::find(*db, conversationId);
+    if (!now)
+        return Unexpected(now.error());
+    if (auto committed = txn->commit(); !committed)
+        return Unexpected(committed.error());
+    Q_EMIT conversationChanged(**now);
+    return **now;
+}
+
+Result<ConversationRecord> ChatService::renameConversation(const Actor &actor, qint64 conversationId, const QString &title)
+{
+    const QString name = title.simplified();
+    if (name.isEmpty())
+        return fail(ErrorCode::InvalidInput, QStringLiteral("Give the conversation a name."));
+    constexpr qsizetype maxLength = 200;
+    if (name.size() > maxLength)
+        return fail(ErrorCode::InvalidInput,
+                    QStringLiteral("The name is too long (%1 characters; at most %2).").arg(name.size()).arg(maxLength));
+    return changeConversation(actor, conversationId,
+                              [&](const QSqlDatabase &db) { return ConversationStore::rename(db, conversationId, name); });
+}
+
+Result<ConversationRecord> ChatService::setConversationPinned(const Actor &actor, qint64 conversationId, bool pinned)
+{
+    return changeConversation(actor, conversationId,
+                              [&](const QSqlDatabase &db) { return ConversationStore::setPinned(db, conversationId, pinned); });
+}
+
+Result<int> ChatService::deleteConversation(const Actor &actor, qint64 conversationId)
+{
+    auto db = m_database->connection();
+    if (!db)
+        return Unexpected(db.error());
+    // Ownership first: someone else's streams are not stopped on their behalf.
+    if (auto owned = ownedConversation(*db, actor, conversationId); !owned)
+        return Unexpected(owned.error());
+    // An answer still streaming ends now, written as cancelled, before its rows go.
+    endNow([conversationId](const Job &job) { return job.conversationId == conversationId; });
+    auto txn = Transaction::begin(*db);
+    if (!txn)
+        return Unexpected(txn.error());
+    if (auto owned = ownedConversation(*db, actor, conversationId); !owned)
+        return Unexpected(owned.error());
+    auto removed = ConversationStore::remove(*db, conversationId);
+    if (!removed)
+        return Unexpected(removed.error().withContext(QStringLiteral("Could not delete the conversation")));
+    if (auto committed = txn->commit(); !committed)
+        return Unexpected(committed.error().withContext(QStringLiteral("Could not delete the conversation")));
+    qCInfo(lcChat) << "conversation" << conversationId << "deleted with" << *removed << "messages";
+    Q_EMIT conversationDeleted(conversationId);
+    return *removed;
 }
 
 Result<QList<ConversationRecord>> ChatService::conversations(const Actor &actor)

@@ -76,6 +76,15 @@ public:
     Result<QList<MessageRecord>> messages(const Actor &actor, qint64 conversationId);
     Result<ConversationRecord> conversation(const Actor &actor, qint64 conversationId);
 
+    /// Renames one of the actor's conversations (trimmed; 1 to 200 characters).
+    Result<ConversationRecord> renameConversation(const Actor &actor, qint64 conversationId, const QString &title);
+    /// Pins one of the actor's conversations to the top of their list, or unpins it.
+    Result<ConversationRecord> setConversationPinned(const Actor &actor, qint64 conversationId, bool pinned);
+    /// Deletes one of the actor's conversations with its messages and feedback, in one
+    /// transaction; an answer still streaming in it is stopped first (and ends as cancelled).
+    /// The queries it used stay counted. Returns how many messages went.
+    Result<int> deleteConversation(const Actor &actor, qint64 conversationId);
+
     /// A title from the first question: its first line, shortened at a word boundary.
     static QString titleFor(const QString &question);
 
@@ -84,12 +93,21 @@ Q_SIGNALS:
     void answerProgress(qint64 answerId, const QString &newText);
     /// The answer ended: complete, cancelled or failed (with the error's sentence).
     void answerFinished(qint64 answerId, heliodesk::MessageStatus status, const QString &error);
+    /// A conversation was renamed or pinned (the record as it is now), or deleted.
+    void conversationChanged(const heliodesk::ConversationRecord &conversation);
+    void conversationDeleted(qint64 conversationId);
 
 private:
     struct Job;
     QCoro::Task<> runJob(std::shared_ptr<Job> job);
     void finishJob(const std::shared_ptr<Job> &job, MessageStatus status, const Error &error, const QString &sourcesJson);
+    /// Ends the chosen streams at once, each written as cancelled before this returns.
+    void endNow(const std::function<bool(const Job &)> &which);
     Result<ConversationRecord> ownedConversation(const QSqlDatabase &db, const Actor &actor, qint64 conversationId);
+    /// Runs `change` on one of the actor's conversations in a write transaction; returns the
+    /// record as it is afterwards and announces it.
+    Result<ConversationRecord> changeConversation(const Actor &actor, qint64 conversationId,
+                                                  const std::function<Result<void>(const QSqlDatabase &)> &change);
     Result<QList<ChatTurn>> buildContext(const QSqlDatabase &db, qint64 conversationId, qint64 beforeMessageId,
                                          const QString &systemPrompt, const QString &question);
 

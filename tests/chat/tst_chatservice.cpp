@@ -281,6 +281,90 @@ private Q_SLOTS:
         QCOMPARE(f.chat->messages(Actor::system(QStringLiteral("ops")), ticket->conversationId).error().code(), ErrorCode::NotAllowed);
     }
 
+    void renameAndPinOnlyOwnConversations()
+    {
+        Fixture f;
+        f.provider->setScript(scripted({QStringLiteral("answer")}));
+        QSignalSpy finished(f.chat.get(), &ChatService::answerFinished);
+        QSignalSpy changed(f.chat.get(), &ChatService::conversationChanged);
+        auto ticket = f.chat->ask(f.bob, AskRequest{std::nullopt, QStringLiteral("om"), QStringLiteral("Inverter 3 trips")});
+        VERIFY_OK(ticket);
+        QVERIFY(waitFinished(finished, ticket->answerId));
+        const qint64 updatedBefore = f.chat->conversation(f.bob, ticket->conversationId)->updatedAtMs;
+
+        auto renamed = f.chat->renameConversation(f.bob, ticket->conversationId, QStringLiteral("  Inverter 3:\n morning trips  "));
+        VERIFY_OK(renamed);
+        QCOMPARE(renamed->title, QStringLiteral("Inverter 3: morning trips"));
+        QCOMPARE(renamed->updatedAtMs, updatedBefore); // renaming is not activity: the order stays
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(f.chat->renameConversation(f.bob, ticket->conversationId, QStringLiteral("   ")).error().code(), ErrorCode::InvalidInput);
+        QCOMPARE(f.chat->renameConversation(f.bob, ticket->conversationId, QString(201, u'x')).error().code(), ErrorCode::InvalidInput);
+
+        auto pinned = f.chat->setConversationPinned(f.bob, ticket->conversationId, true);
+        VERIFY_OK(pinned);
+        QVERIFY(pinned->pinned);
+        QVERIFY(f.chat->conversation(f.bob, ticket->conversationId)->pinned);
+        QVERIFY(!f.chat->setConversationPinned(f.bob, ticket->conversationId, false)->pinned);
+
+        // Carl can neither rename nor pin Bob's conversation, and learns nothing from trying.
+        QCOMPARE(f.chat->renameConversation(f.carl, ticket->conversationId, QStringLiteral("mine")).error().code(), ErrorCode::NotFound);
+        QCOMPARE(f.chat->setConversationPinned(f.carl, ticket->conversationId, true).error().code(), ErrorCode::NotFound);
+        QCOMPARE(f.chat->conversation(f.bob, ticket->conversationId)->title, QStringLiteral("Inverter 3: morning trips"));
+        QCOMPARE(changed.count(), 3);
+    }
+
+    void deleteConversationTakesItsMessagesNotItsCount()
+    {
+        Fixture f;
+        f.provider->setScript(scripted({QStringLiteral("first answer")}));
+        QSignalSpy finished(f.chat.get(), &ChatService::answerFinished);
+        QSignalSpy deleted(f.chat.get(), &ChatService::conversationDeleted);
+        auto ticket = f.chat->ask(f.bob, AskRequest{std::nullopt, QStringLiteral("om"), QStringLiteral("Soiling losses?")});
+        VERIFY_OK(ticket);
+        QVERIFY(waitFinished(finished, ticket->answerId));
+        VERIFY_OK(execSql(f.t.connection(), QStringLiteral("INSERT INTO feedback (user_id, message_id, rating, created_at) VALUES (?, ?, 1, 0)"),
+                          {*f.bob.userId(), ticket->answerId}));
+        auto keep = f.chat->ask(f.bob, AskRequest{std::nullopt, QStringLiteral("news"), QStringLiteral("Keep this one")});
+        VERIFY_OK(keep);
+        QVERIFY(waitFinished(finished, keep->answerId));
+
+        QCOMPARE(f.chat->deleteConversation(f.carl, ticket->conversationId).error().code(), ErrorCode::NotFound);
+        QCOMPARE(deleted.count(), 0);
+        auto removed = f.chat->deleteConversation(f.bob, ticket->conversationId);
+        VERIFY_OK(removed);
+        QCOMPARE(*removed, 2); // the question and the answer
+        QCOMPARE(deleted.count(), 1);
+        QCOMPARE(f.chat->conversation(f.bob, ticket->conversationId).error().code(), ErrorCode::NotFound);
+        const auto count = [&f](const char *sql) { return scalar(f.t.connection(), QString::fromLatin1(sql)).value().toInt(); };
+        QCOMPARE(count("SELECT count(*) FROM feedback"), 0);
+        QCOMPARE(count("SELECT count(*) FROM messages"), 2); // the other conversation's
+        // The query still counts: its ledger row stays, without the conversation.
+        QCOMPARE(f.used(QStringLiteral("bob")), 2);
+        QCOMPARE(count("SELECT count(*) FROM usage_events WHERE conversation_id IS NULL"), 1);
+        QCOMPARE(f.chat->conversations(f.bob).value().size(), 1);
+        QCOMPARE(f.chat->deleteConversation(f.bob, ticket->conversationId).error().code(), ErrorCode::NotFound);
+    }
+
+    void deletingAStreamingConversationStopsItFirst()
+    {
+        Fixture f;
+        ProviderScript script = scripted(words(3));
+        script.hangAfterPieces = true;
+        f.provider->setScript(script);
+        QSignalSpy finished(f.chat.get(), &ChatService::answerFinished);
+        auto ticket = f.chat->ask(f.bob, AskRequest{std::nullopt, QStringLiteral("om"), QStringLiteral("Long answer please")});
+        VERIFY_OK(ticket);
+        QTRY_COMPARE(f.chat->activeStreamCount(), 1);
+        QTRY_VERIFY(!f.message(ticket->answerId).content.isEmpty());
+        VERIFY_OK(f.chat->deleteConversation(f.bob, ticket->conversationId));
+        // Ended before the rows went: the signal came, nothing streams, the ledger says cancelled.
+        QCOMPARE(waitFinished(finished, ticket->answerId, 100), std::optional(MessageStatus::Cancelled));
+        QCOMPARE(f.chat->activeStreamCount(), 0);
+        QCOMPARE(f.outcome(ticket->reservation.usageEventId), QStringLiteral("cancelled"));
+        QTest::qWait(50); // the provider's task ends on a later turn and must find nothing to write
+        QCOMPARE(f.chat->activeStreamCount(), 0);
+    }
+
     void partialAnswerIsFlushedWhileStreaming()
     {
         Fixture f;
