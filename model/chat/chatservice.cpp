@@ -147,10 +147,12 @@ Result<AnswerTicket> ChatService::ask(const Actor &actor, const AskRequest &requ
 
     // 1. Rights: the conversation is the actor's, and the actor may ask its agent.
     QString agentId = request.agentId.trimmed();
+    std::optional<ConversationRecord> existing;
     if (request.conversationId) {
         auto conversation = ownedConversation(*db, actor, *request.conversationId);
         if (!conversation)
             return Unexpected(conversation.error());
+        existing = *conversation;
         if (!agentId.isEmpty() && agentId != conversation->agentId)
             return fail(ErrorCode::InvalidInput,
                         QStringLiteral("Conversation %1 is with another agent (%2).").arg(conversation->id).arg(conversation->agentId));
@@ -213,6 +215,11 @@ Result<AnswerTicket> ChatService::ask(const Actor &actor, const AskRequest &requ
             qCWarning(lcChat) << "could not record the failed query" << reservation->usageEventId << ":" << recorded.error();
         return Unexpected(saved.error().withContext(QStringLiteral("The question could not be saved")));
     }
+    // The conversation as it is now, for lists that show it (a new one, or one more active).
+    ConversationRecord record = existing.value_or(ConversationRecord{ticket.conversationId, *actor.userId(), agentId,
+                                                                     titleFor(question), false, now, now});
+    record.updatedAtMs = now;
+    Q_EMIT conversationChanged(record);
 
     // 4. The context: system prompt, history within the budget, the question.
     auto job = std::make_shared<Job>();
