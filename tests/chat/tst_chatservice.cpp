@@ -290,6 +290,9 @@ private Q_SLOTS:
         auto ticket = f.chat->ask(f.bob, AskRequest{std::nullopt, QStringLiteral("om"), QStringLiteral("Inverter 3 trips")});
         VERIFY_OK(ticket);
         QVERIFY(waitFinished(finished, ticket->answerId));
+        QCOMPARE(changed.count(), 1); // the new conversation was announced
+        QCOMPARE(changed.at(0).at(0).value<ConversationRecord>().title, QStringLiteral("Inverter 3 trips"));
+        changed.clear();
         const qint64 updatedBefore = f.chat->conversation(f.bob, ticket->conversationId)->updatedAtMs;
 
         auto renamed = f.chat->renameConversation(f.bob, ticket->conversationId, QStringLiteral("  Inverter 3:\n morning trips  "));
