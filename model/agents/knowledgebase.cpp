@@ -336,11 +336,6 @@ QString KnowledgeBase::markdownExcerpt(const QString &snippet)
     return escaped.simplified();
 }
 
-QString KnowledgeBase::starterFolder(const AgentDefinition &agent)
-{
-    return u":/knowledge/" + agent.knowledgeCollection;
-}
-
 Result<StarterSetReport> KnowledgeBase::indexStarterSet(const AgentCatalogue &catalogue)
 {
     initResources();
@@ -363,7 +358,7 @@ Result<StarterSetReport> KnowledgeBase::indexStarterSet(const AgentCatalogue &ca
                             .arg(agent.id),
                         QStringLiteral("AgentCatalogue::sync() must run before indexStarterSet()"));
 
-        const QDir folder(starterFolder(agent));
+        const QDir folder(u":/knowledge/" + agent.knowledgeCollection);
         const QStringList files = folder.entryList({QStringLiteral("*.md")}, QDir::Files, QDir::Name);
         for (const QString &name : files) {
             const QString path = folder.filePath(name);

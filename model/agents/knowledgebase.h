@@ -20,7 +20,6 @@
 namespace heliodesk {
 
 class AgentCatalogue;
-struct AgentDefinition;
 
 enum class DocumentFormat { Markdown, PlainText, Html };
 
@@ -56,8 +55,6 @@ public:
     /// not there yet, in one transaction; running it again adds nothing. The agents must exist in
     /// the database (AgentCatalogue::sync() first).
     Result<StarterSetReport> indexStarterSet(const AgentCatalogue &catalogue);
-    /// Where an agent's starter documents are compiled in.
-    static QString starterFolder(const AgentDefinition &agent);
 
     /// Imports one Markdown (.md, .markdown), text (.txt) or HTML (.html, .htm) file for the agent, in
     /// a transaction of its own. The same text imported again is reported with added = false.

@@ -549,12 +549,8 @@ Result<ChatChunk> OpenAiChunkDecoder::decodeBytes(QByteArrayView eventData)
     return decode(decodeUtf8(eventData));
 }
 
-Result<void> OpenAiChunkDecoder::decodeBytesInto(QByteArrayView eventData, ChatChunk &chunk)
+Result<void> OpenAiChunkDecoder::decodeSlowInto(QByteArrayView eventData, ChatChunk &chunk)
 {
-    const qsizetype before = chunk.text.size();
-    if (ChunkScanner(eventData).scan(chunk))
-        return {};
-    chunk.text.truncate(before);
     Result<ChatChunk> decoded = decode(decodeUtf8(eventData));
     if (!decoded)
         return Unexpected(decoded.error());
@@ -592,8 +588,8 @@ Result<void> OpenAiChunkDecoder::decodeNext(QByteArrayView eventData, ChatChunk 
     }
     m_prefix.clear();
     m_suffix.clear();
-    chunk.text.truncate(before);
-    return decodeBytesInto(eventData, chunk);
+    chunk.text.truncate(before); // the scanner may have appended part of the text before it gave up
+    return decodeSlowInto(eventData, chunk);
 }
 
 } // namespace heliodesk

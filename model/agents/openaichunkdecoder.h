@@ -30,16 +30,16 @@ public:
     /// else (errors, [DONE], escapes in names, unusual numbers) goes the way of decode().
     static Result<ChatChunk> decodeBytes(QByteArrayView eventData);
 
-    /// decodeBytes() for a stream of events: appends the event's text to chunk.text, sets
-    /// chunk.finishReason when the event has one and chunk.done on [DONE]. On failure `chunk` is
-    /// left as it was.
-    static Result<void> decodeBytesInto(QByteArrayView eventData, ChatChunk &chunk);
-
-    /// decodeBytesInto() for the events of one stream, in order: remembers the bytes around the
-    /// text of the last ordinary chunk, and reads a chunk that has the same ones by its text alone.
+    /// decodeBytes() for the events of one stream, in order: appends the event's text to
+    /// chunk.text, sets chunk.finishReason when the event has one and chunk.done on [DONE]; on
+    /// failure `chunk` is left as it was. Remembers the bytes around the text of the last ordinary
+    /// chunk, and reads a chunk that has the same ones by its text alone.
     Result<void> decodeNext(QByteArrayView eventData, ChatChunk &chunk);
 
 private:
+    /// decode() of the decoded text, appended to `chunk` as decodeNext() does.
+    static Result<void> decodeSlowInto(QByteArrayView eventData, ChatChunk &chunk);
+
     QByteArray m_prefix; // the last ordinary chunk up to its delta.content string's first byte
     QByteArray m_suffix; // and from that string's closing quote
 };

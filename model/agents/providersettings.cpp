@@ -43,11 +43,6 @@ ProviderConfig ProviderSettings::load() const
     return config;
 }
 
-bool ProviderSettings::keyInKeychain(const QUrl &baseUrl) const
-{
-    return open(m_file)->value(keychainHostsKey).toStringList().contains(baseUrl.host());
-}
-
 void ProviderSettings::setKeyInKeychain(const QUrl &baseUrl, bool stored)
 {
     if (baseUrl.host().isEmpty())

@@ -38,10 +38,10 @@ public:
     /// Back to the offline knowledge base.
     void clearEndpoint();
 
-    /// Whether Heliodesk keeps an API key for the endpoint's host in the keychain (the host names
-    /// are recorded here, never the keys). Asking reads the keychain only then: a keychain
-    /// query costs a D-Bus round trip, and on some systems an unlock prompt.
-    [[nodiscard]] bool keyInKeychain(const QUrl &baseUrl) const;
+    /// Records whether Heliodesk keeps an API key for the endpoint's host in the keychain (host
+    /// names only, never keys); load() reports it as ProviderConfig::keyInKeychain. Asking reads
+    /// the keychain only then: a keychain query costs a D-Bus round trip, and on some systems an
+    /// unlock prompt.
     void setKeyInKeychain(const QUrl &baseUrl, bool stored);
 
     /// Validates a base URL typed by a person ("localhost:11434/v1" gets http://).
