@@ -179,6 +179,44 @@ std::vector<Migration> buildMigrations()
         // Every start looks for answers a crash left streaming: few rows, found without a scan.
         QStringLiteral("CREATE INDEX messages_streaming ON messages (updated_at) WHERE status = 'streaming'"),
     }});
+    // Searching one's own conversations, and when to ask for the survey.
+    //
+    // messages_fts indexes messages the same way kb_fts indexes documents (external content, kept
+    // by triggers in every writer's transaction), with one difference: an answer is indexed only
+    // once it stops streaming. A streaming answer is rewritten four times a second; re-indexing it
+    // each time would cost more than the answer, and nobody searches for text still arriving. The
+    // triggers therefore index exactly the rows whose status is not 'streaming', so an FTS5
+    // 'delete' is only ever issued for a row that was indexed with those very values.
+    //
+    // users.survey_prompted_at: the number of finished answers at which the user was last asked
+    // for the survey (answered or dismissed), so the next prompt waits for the next milestone.
+    list.push_back(Migration{4, QStringLiteral("message search and survey prompts"), {
+        QStringLiteral(R"({{SQLITE_ONLY}}CREATE VIRTUAL TABLE messages_fts USING fts5(
+            content,
+            content = 'messages', content_rowid = 'id',
+            tokenize = 'porter unicode61 remove_diacritics 2'))"),
+        QStringLiteral(R"({{SQLITE_ONLY}}INSERT INTO messages_fts (rowid, content)
+            SELECT id, content FROM messages WHERE status <> 'streaming')"),
+        QStringLiteral(R"({{SQLITE_ONLY}}CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
+            WHEN new.status <> 'streaming' BEGIN
+            INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);
+            END)"),
+        QStringLiteral(R"({{SQLITE_ONLY}}CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+            WHEN old.status <> 'streaming' BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+            END)"),
+        QStringLiteral(R"({{SQLITE_ONLY}}CREATE TRIGGER messages_fts_unindex AFTER UPDATE OF content, status ON messages
+            WHEN old.status <> 'streaming' BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+            END)"),
+        QStringLiteral(R"({{SQLITE_ONLY}}CREATE TRIGGER messages_fts_index AFTER UPDATE OF content, status ON messages
+            WHEN new.status <> 'streaming' BEGIN
+            INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);
+            END)"),
+        QStringLiteral(R"({{POSTGRES_ONLY}}CREATE INDEX messages_search ON messages
+            USING GIN (to_tsvector('english', content)) WHERE status <> 'streaming')"),
+        QStringLiteral("ALTER TABLE users ADD COLUMN survey_prompted_at INTEGER NOT NULL DEFAULT 0"),
+    }});
     return list;
 }
 
