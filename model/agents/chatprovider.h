@@ -25,6 +25,7 @@ struct ChatRequest {
     QString agentId;
     QString model;          // empty: the provider's configured model
     QList<ChatTurn> turns;  // system prompt first, then history, the new question last
+    QString continueAfter;  // non-empty: the partial answer to the last question, to be continued
 };
 
 struct AnswerSource {

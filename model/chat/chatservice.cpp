@@ -234,7 +234,7 @@ Result<AnswerTicket> ChatService::ask(const Actor &actor, const AskRequest &requ
 
     // 5. Stream, from the event loop's next turn, so callers hold the ticket before any signal.
     job->provider = std::move(provider);
-    job->request = ChatRequest{agentId, access->model, *turns};
+    job->request = ChatRequest{agentId, access->model, *turns, {}};
     job->lastWriteMs = now;
     Job *raw = job.get();
     job->signalTimer.setSingleShot(true);

@@ -33,6 +33,12 @@ struct AnswerTicket {
     Reservation reservation;
 };
 
+/// A page of a conversation's messages, oldest first.
+struct MessagePage {
+    QList<MessageRecord> messages;
+    bool hasOlder = false; // messages older than the first one exist
+};
+
 struct ChatTuning {
     std::chrono::milliseconds coalesceInterval{16}; // at most ~60 updates a second to listeners
     std::chrono::milliseconds flushInterval{250};   // partial answers reach the database this often
@@ -45,6 +51,8 @@ class ChatService : public QObject
     Q_OBJECT
 
 public:
+    using MessagePage = heliodesk::MessagePage;
+
     /// Chooses the provider for an agent (an OpenAI-compatible endpoint, or the offline knowledge base).
     using ProviderFor = std::function<std::shared_ptr<ChatProvider>(const QString &agentId)>;
 
@@ -56,6 +64,17 @@ public:
     /// the question and an empty answer (status streaming), then starts streaming and returns.
     /// Progress arrives through answerProgress(); the end through answerFinished().
     Result<AnswerTicket> ask(const Actor &actor, const AskRequest &request);
+
+    /// Answers the last question of the actor's conversation again. `answerId` must be the
+    /// conversation's last message, an assistant answer that is no longer streaming. The query is
+    /// counted; the old answer and its feedback are replaced by a new streaming answer.
+    /// Emits messageRemoved (the old answer), then messagesAdded (the new one).
+    /// ticket.questionId is the question being answered again.
+    Result<AnswerTicket> regenerate(const Actor &actor, qint64 answerId);
+    /// Lets an interrupted or cancelled answer go on where it stopped: the query is counted, the
+    /// answer streams again and the new text is appended to it. `answerId` must be the
+    /// conversation's last message and have text. Emits answerResumed.
+    Result<AnswerTicket> continueAnswer(const Actor &actor, qint64 answerId);
 
     /// Stops one answer (Stop button, Ctrl-C): it ends as cancelled, keeping its text.
     bool stop(qint64 answerId);
@@ -75,6 +94,12 @@ public:
     /// The conversation's messages, only for its owner.
     Result<QList<MessageRecord>> messages(const Actor &actor, qint64 conversationId);
     Result<ConversationRecord> conversation(const Actor &actor, qint64 conversationId);
+    /// The newest `limit` messages of the conversation (older than `beforeMessageId` when
+    /// given), oldest first; only for its owner.
+    Result<MessagePage> messagePage(const Actor &actor, qint64 conversationId, std::optional<qint64> beforeMessageId,
+                                    int limit);
+    /// One message of the actor's own conversations.
+    Result<MessageRecord> message(const Actor &actor, qint64 messageId);
 
     /// Renames one of the actor's conversations (trimmed; 1 to 200 characters).
     Result<ConversationRecord> renameConversation(const Actor &actor, qint64 conversationId, const QString &title);
@@ -97,6 +122,13 @@ Q_SIGNALS:
     /// deleted.
     void conversationChanged(const heliodesk::ConversationRecord &conversation);
     void conversationDeleted(qint64 conversationId);
+    /// ask(): the question and its empty streaming answer, after they were saved and before ask()
+    /// returns; regenerate(): the new answer.
+    void messagesAdded(qint64 conversationId, const QList<heliodesk::MessageRecord> &messages);
+    /// regenerate() removed the old answer.
+    void messageRemoved(qint64 conversationId, qint64 messageId);
+    /// continueAnswer(): the answer is streaming again (status streaming, error cleared).
+    void answerResumed(qint64 answerId);
 
 private:
     struct Job;
