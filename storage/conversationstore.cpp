@@ -15,6 +15,8 @@ const QString selectMessage = QStringLiteral(
     "SELECT id, conversation_id, role, content, status, error, sources, usage_event_id, created_at, updated_at FROM messages ");
 const QString selectMessageById = selectMessage + u"WHERE id = ?";
 const QString selectMessagesOfConversation = selectMessage + u"WHERE conversation_id = ? ORDER BY id";
+const QString selectNewestMessages = selectMessage + u"WHERE conversation_id = ? ORDER BY id DESC LIMIT ?";
+const QString selectNewestMessagesBefore = selectMessage + u"WHERE conversation_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
 
 ConversationRecord readConversation(const QSqlQuery &q)
 {
@@ -178,6 +180,35 @@ Result<QList<MessageRecord>> messages(const QSqlDatabase &db, qint64 conversatio
     while (q->next())
         list.append(readMessage(*q));
     return list;
+}
+
+Result<QList<MessageRecord>> newestMessages(const QSqlDatabase &db, qint64 conversationId,
+                                            std::optional<qint64> beforeMessageId, qint64 count)
+{
+    auto q = beforeMessageId ? execSql(db, selectNewestMessagesBefore, {conversationId, *beforeMessageId, count})
+                             : execSql(db, selectNewestMessages, {conversationId, count});
+    if (!q)
+        return Unexpected(q.error());
+    QList<MessageRecord> list;
+    while (q->next())
+        list.append(readMessage(*q));
+    return list;
+}
+
+Result<void> removeMessage(const QSqlDatabase &db, qint64 messageId)
+{
+    if (auto feedback = execSql(db, QStringLiteral("DELETE FROM feedback WHERE message_id = ?"), {messageId}); !feedback)
+        return Unexpected(feedback.error());
+    return expectOne(execSql(db, QStringLiteral("DELETE FROM messages WHERE id = ?"), {messageId}), QStringLiteral("message"));
+}
+
+Result<void> resumeMessage(const QSqlDatabase &db, qint64 messageId, qint64 usageEventId, qint64 nowMs)
+{
+    return expectOne(execSql(db,
+                             QStringLiteral("UPDATE messages SET status = 'streaming', error = NULL, usage_event_id = ?, "
+                                            "updated_at = ? WHERE id = ? AND status IN ('interrupted', 'cancelled')"),
+                             {usageEventId, nowMs, messageId}),
+                     QStringLiteral("stopped answer"));
 }
 
 Result<bool> hasAbandonedStreams(const QSqlDatabase &db, qint64 olderThanMs)

@@ -31,6 +31,15 @@ Result<void> finishMessage(const QSqlDatabase &db, qint64 messageId, MessageStat
 Result<std::optional<MessageRecord>> findMessage(const QSqlDatabase &db, qint64 messageId);
 /// In order of creation.
 Result<QList<MessageRecord>> messages(const QSqlDatabase &db, qint64 conversationId);
+/// The newest `count` messages of the conversation, older than `beforeMessageId` when given,
+/// newest first (one range read of messages_by_conversation).
+Result<QList<MessageRecord>> newestMessages(const QSqlDatabase &db, qint64 conversationId,
+                                            std::optional<qint64> beforeMessageId, qint64 count);
+/// One message and the feedback on it. Run inside a write transaction.
+Result<void> removeMessage(const QSqlDatabase &db, qint64 messageId);
+/// An interrupted or cancelled answer streams again: status streaming, no error, counted by
+/// `usageEventId`. Its text stays, for the new text to be appended to.
+Result<void> resumeMessage(const QSqlDatabase &db, qint64 messageId, qint64 usageEventId, qint64 nowMs);
 
 /// Whether interruptAbandonedStreams() would find anything (a read, without a write lock).
 Result<bool> hasAbandonedStreams(const QSqlDatabase &db, qint64 olderThanMs);

@@ -149,6 +149,15 @@ QCoro::Task<Result<StreamOutcome>> OfflineProvider::run(std::shared_ptr<Knowledg
             outcome.sources << AnswerSource{p.title, p.source, KnowledgeBase::plainExcerpt(p.snippet)};
     }
 
+    if (!request.continueAfter.isEmpty()) {
+        // The same question gives the same answer: what is missing of it, or, when the knowledge
+        // changed since, the whole new answer set apart from the old text.
+        if (answer.startsWith(request.continueAfter))
+            answer = answer.mid(request.continueAfter.size());
+        else
+            answer = u"\n\n" + answer;
+    }
+
     const QStringList pieces = splitIntoPieces(answer, options.wordsPerPiece);
     for (const QString &piece : pieces) {
         // Back to the event loop before every piece, so a click on Stop is seen between pieces.

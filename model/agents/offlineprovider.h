@@ -29,6 +29,8 @@ public:
     /// Answers the last user turn of `request` from the agent's knowledge collection. The search runs
     /// at once; the answer then streams piece by piece, checking `cancel` between pieces. The task
     /// does not use the provider after its start, so the provider may be destroyed while it runs.
+    /// With `continueAfter`, only the rest of the answer streams when it starts with that text,
+    /// else a blank line and the whole answer.
     QCoro::Task<Result<StreamOutcome>> stream(ChatRequest request, StreamSink *sink,
                                               std::shared_ptr<CancelToken> cancel) override;
 

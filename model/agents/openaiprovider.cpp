@@ -41,11 +41,23 @@ QString roleName(ChatTurn::Role role)
     return QStringLiteral("user");
 }
 
-QByteArray requestBody(const QString &model, const QList<ChatTurn> &turns, std::optional<int> maxTokens)
+QJsonObject messageObject(ChatTurn::Role role, const QString &content)
+{
+    return QJsonObject{{QStringLiteral("role"), roleName(role)}, {QStringLiteral("content"), content}};
+}
+
+QByteArray requestBody(const QString &model, const ChatRequest &request, std::optional<int> maxTokens)
 {
     QJsonArray messages;
-    for (const ChatTurn &turn : turns)
-        messages.append(QJsonObject{{QStringLiteral("role"), roleName(turn.role)}, {QStringLiteral("content"), turn.content}});
+    for (const ChatTurn &turn : request.turns)
+        messages.append(messageObject(turn.role, turn.content));
+    if (!request.continueAfter.isEmpty()) {
+        // Chat APIs do not all accept an unfinished assistant turn as a prefix to extend; an
+        // explicit instruction after it works with every one of them.
+        messages.append(messageObject(ChatTurn::Role::Assistant, request.continueAfter));
+        messages.append(messageObject(ChatTurn::Role::User,
+                                      QStringLiteral("Continue your previous answer exactly where it stopped. Do not repeat any of it.")));
+    }
     QJsonObject body{
         {QStringLiteral("model"), model},
         {QStringLiteral("messages"), messages},
@@ -542,7 +554,7 @@ QCoro::Task<Result<StreamOutcome>> OpenAiProvider::doStream(ChatRequest request,
                           {QByteArrayLiteral("Accept"), QByteArrayLiteral("text/event-stream")}};
     if (!settings.apiKey.isEmpty())
         httpRequest.fields.append({QByteArrayLiteral("Authorization"), "Bearer " + settings.apiKey.trimmed().toUtf8()});
-    httpRequest.body = requestBody(model, request.turns, settings.maxTokens);
+    httpRequest.body = requestBody(model, request, settings.maxTokens);
 
     const QPointer<OpenAiProvider> self(this);
     const std::unique_ptr<HttpExchange> exchange = m_client->send(std::move(httpRequest), settings.connectTimeout);

@@ -50,7 +50,60 @@ Error noSuchConversation(qint64 id)
     return Error(ErrorCode::NotFound, QStringLiteral("There is no conversation %1.").arg(id));
 }
 
+Error noSuchMessage(qint64 id)
+{
+    return Error(ErrorCode::NotFound, ChatService::tr("There is no message %1.").arg(id));
+}
+
+MessageRecord newMessage(qint64 id, qint64 conversationId, MessageRole role, const QString &content, MessageStatus status,
+                         std::optional<qint64> usageEventId, qint64 nowMs)
+{
+    MessageRecord message;
+    message.id = id;
+    message.conversationId = conversationId;
+    message.role = role;
+    message.content = content;
+    message.status = status;
+    message.usageEventId = usageEventId;
+    message.createdAtMs = nowMs;
+    message.updatedAtMs = nowMs;
+    return message;
+}
+
+/// A counted query whose rows could not be written ends as failed in the ledger (it stays counted).
+void recordFailedQuery(QuotaService &quotas, qint64 usageEventId, const Error &error)
+{
+    if (auto recorded = quotas.recordOutcome(usageEventId, UsageOutcome::Failed, error.message()); !recorded)
+        qCWarning(lcChat) << "could not record the failed query" << usageEventId << ":" << recorded.error();
+}
+
 } // namespace
+
+/// The agent a user may ask, and what answers for it.
+struct ChatService::Agent {
+    AgentAccess access;
+    std::shared_ptr<ChatProvider> provider;
+};
+
+/// An answer to regenerate or continue, with its conversation and question.
+struct ChatService::Retry {
+    ConversationRecord conversation;
+    MessageRecord question;
+    MessageRecord answer;
+    Agent agent;
+};
+
+/// What a stream needs once its rows are saved.
+struct ChatService::JobStart {
+    qint64 answerId = 0;
+    qint64 conversationId = 0;
+    qint64 usageEventId = 0;
+    qint64 questionId = 0;
+    QString agentId;
+    QString question;
+    QString continueAfter; // the partial answer being continued
+    Agent agent;
+};
 
 /// One answer being streamed: the sink the provider writes into, and the timers that pass the
 /// text on to listeners (coalesced) and to the database (in small appends).
@@ -61,6 +114,8 @@ struct ChatService::Job final : StreamSink {
     std::shared_ptr<ChatProvider> provider;
     ChatRequest request;
     std::shared_ptr<CancelToken> cancel = std::make_shared<CancelToken>();
+    bool continued = false; // continueAnswer(): the answer had text before this stream
+    QString announced;      // the text listeners have heard of (for readers that come in mid-stream)
     QString unsignalled;
     QString unsaved;
     qint64 received = 0;
@@ -129,6 +184,19 @@ Result<ConversationRecord> ChatService::ownedConversation(const QSqlDatabase &db
     return **found;
 }
 
+Result<ChatService::Agent> ChatService::askableAgent(const QSqlDatabase &db, qint64 userId, const QString &agentId)
+{
+    auto access = HiringStore::accessOf(db, userId, agentId);
+    if (!access)
+        return Unexpected(access.error());
+    if (auto allowed = requireAgentAccess(*access, agentId, AgentUse::Ask); !allowed)
+        return Unexpected(allowed.error());
+    auto provider = m_providerFor(agentId);
+    if (!provider)
+        return fail(ErrorCode::Internal, QStringLiteral("No answer source is set up for the %1 agent.").arg(access->agentName));
+    return Agent{*access, std::move(provider)};
+}
+
 Result<AnswerTicket> ChatService::ask(const Actor &actor, const AskRequest &request)
 {
     if (!actor.userId())
@@ -163,14 +231,9 @@ Result<AnswerTicket> ChatService::ask(const Actor &actor, const AskRequest &requ
     } else if (agentId.isEmpty()) {
         return fail(ErrorCode::InvalidInput, QStringLiteral("Choose an agent for the new conversation."));
     }
-    auto access = HiringStore::accessOf(*db, *actor.userId(), agentId);
-    if (!access)
-        return Unexpected(access.error());
-    if (auto allowed = requireAgentAccess(*access, agentId, AgentUse::Ask); !allowed)
-        return Unexpected(allowed.error());
-    auto provider = m_providerFor(agentId);
-    if (!provider)
-        return fail(ErrorCode::Internal, QStringLiteral("No answer source is set up for the %1 agent.").arg(access->agentName));
+    auto agent = askableAgent(*db, *actor.userId(), agentId);
+    if (!agent)
+        return Unexpected(agent.error());
 
     // 2. The query is counted before any agent work, and stays counted whatever happens next.
     QuotaService quotas(m_database, m_clock);
@@ -211,8 +274,7 @@ Result<AnswerTicket> ChatService::ask(const Actor &actor, const AskRequest &requ
         return txn->commit();
     }();
     if (!saved) {
-        if (auto recorded = quotas.recordOutcome(reservation->usageEventId, UsageOutcome::Failed, saved.error().message()); !recorded)
-            qCWarning(lcChat) << "could not record the failed query" << reservation->usageEventId << ":" << recorded.error();
+        recordFailedQuery(quotas, reservation->usageEventId, saved.error());
         return Unexpected(saved.error().withContext(QStringLiteral("The question could not be saved")));
     }
     // The conversation as it is now, for lists that show it (a new one, or one more active).
@@ -220,29 +282,197 @@ Result<AnswerTicket> ChatService::ask(const Actor &actor, const AskRequest &requ
                                                                      titleFor(question), false, now, now});
     record.updatedAtMs = now;
     Q_EMIT conversationChanged(record);
+    Q_EMIT messagesAdded(ticket.conversationId,
+                         {newMessage(ticket.questionId, ticket.conversationId, MessageRole::User, question,
+                                     MessageStatus::Complete, std::nullopt, now),
+                          newMessage(ticket.answerId, ticket.conversationId, MessageRole::Assistant, QString(),
+                                     MessageStatus::Streaming, reservation->usageEventId, now)});
 
-    // 4. The context: system prompt, history within the budget, the question.
+    // 4. The context (system prompt, history within the budget, the question), then the stream.
+    startJob(*db, JobStart{ticket.answerId, ticket.conversationId, reservation->usageEventId, ticket.questionId,
+                           agentId, question, QString(), std::move(*agent)});
+    return ticket;
+}
+
+Result<ChatService::Retry> ChatService::retryable(const QSqlDatabase &db, const Actor &actor, qint64 answerId, RetryKind kind)
+{
+    if (!actor.userId())
+        return fail(ErrorCode::NotAllowed, tr("Not allowed: sign in as a user to ask the agents."));
+    auto found = ConversationStore::findMessage(db, answerId);
+    if (!found)
+        return Unexpected(found.error());
+    if (!*found)
+        return Unexpected(noSuchMessage(answerId));
+    const MessageRecord &answer = **found;
+    auto conversation = ownedConversation(db, actor, answer.conversationId);
+    if (!conversation) {
+        if (conversation.error().code() == ErrorCode::NotFound)
+            return Unexpected(noSuchMessage(answerId)); // someone else's message: as if it did not exist
+        return Unexpected(conversation.error());
+    }
+    const bool regenerating = kind == RetryKind::Regenerate;
+    if (answer.role != MessageRole::Assistant)
+        return fail(ErrorCode::InvalidInput, regenerating ? tr("Only an agent's answer can be regenerated, not a question.")
+                                                          : tr("Only an agent's answer can be continued, not a question."));
+    if (answer.status == MessageStatus::Streaming || isStreaming(answer.conversationId))
+        return fail(ErrorCode::InvalidInput, tr("This conversation is still answering. Wait for the answer or stop it first."));
+    if (!regenerating) {
+        if (answer.status != MessageStatus::Interrupted && answer.status != MessageStatus::Cancelled)
+            return fail(ErrorCode::InvalidInput,
+                        answer.status == MessageStatus::Complete
+                            ? tr("This answer is complete: there is nothing to continue. Regenerate it for a new answer.")
+                            : tr("Only a stopped or interrupted answer can be continued. Regenerate this one instead."));
+        if (answer.content.isEmpty())
+            return fail(ErrorCode::InvalidInput, tr("This answer has no text to continue. Regenerate it instead."));
+    }
+    // The answer and the message before it, which must be its question.
+    auto last = ConversationStore::newestMessages(db, answer.conversationId, std::nullopt, 2);
+    if (!last)
+        return Unexpected(last.error());
+    if (last->constFirst().id != answerId)
+        return fail(ErrorCode::InvalidInput, regenerating ? tr("Only the last answer of a conversation can be regenerated.")
+                                                          : tr("Only the last answer of a conversation can be continued."));
+    if (last->size() < 2 || last->at(1).role != MessageRole::User)
+        return fail(ErrorCode::InvalidInput, tr("This answer has no question before it to answer again. Ask the question anew."));
+    auto agent = askableAgent(db, *actor.userId(), conversation->agentId);
+    if (!agent)
+        return Unexpected(agent.error());
+    return Retry{*conversation, last->at(1), answer, std::move(*agent)};
+}
+
+Result<void> ChatService::stillLast(const QSqlDatabase &db, const MessageRecord &answer)
+{
+    // Another window or process may have asked, regenerated or continued since the checks.
+    auto last = ConversationStore::newestMessages(db, answer.conversationId, std::nullopt, 1);
+    if (!last)
+        return Unexpected(last.error());
+    if (last->isEmpty() || last->constFirst().id != answer.id || last->constFirst().status != answer.status)
+        return fail(ErrorCode::InvalidInput, tr("The conversation changed in the meantime. Look at it again and retry."));
+    return {};
+}
+
+Result<AnswerTicket> ChatService::regenerate(const Actor &actor, qint64 answerId)
+{
+    auto db = m_database->connection();
+    if (!db)
+        return Unexpected(db.error());
+    // 1. Rights and state.
+    auto retry = retryable(*db, actor, answerId, RetryKind::Regenerate);
+    if (!retry)
+        return Unexpected(retry.error());
+    const ConversationRecord &conversation = retry->conversation;
+
+    // 2. Counted first, like a question.
+    QuotaService quotas(m_database, m_clock);
+    auto reservation = quotas.reserve(actor, conversation.agentId, conversation.id);
+    if (!reservation)
+        return Unexpected(reservation.error());
+
+    // 3. The old answer and its feedback go, a new streaming answer takes its place, together.
+    const qint64 now = m_clock->nowMs();
+    AnswerTicket ticket;
+    ticket.conversationId = conversation.id;
+    ticket.questionId = retry->question.id;
+    ticket.reservation = *reservation;
+    auto saved = [&]() -> Result<void> {
+        auto txn = Transaction::begin(*db);
+        if (!txn)
+            return Unexpected(txn.error());
+        if (auto last = stillLast(*db, retry->answer); !last)
+            return last;
+        if (auto removed = ConversationStore::removeMessage(*db, answerId); !removed)
+            return removed;
+        auto newId = ConversationStore::insertMessage(*db, conversation.id, MessageRole::Assistant, QString(),
+                                                      MessageStatus::Streaming, reservation->usageEventId, now);
+        if (!newId)
+            return Unexpected(newId.error());
+        ticket.answerId = *newId;
+        if (auto touched = ConversationStore::touch(*db, conversation.id, now); !touched)
+            return touched;
+        return txn->commit();
+    }();
+    if (!saved) {
+        recordFailedQuery(quotas, reservation->usageEventId, saved.error());
+        return Unexpected(saved.error().withContext(tr("The answer could not be replaced")));
+    }
+    ConversationRecord record = conversation;
+    record.updatedAtMs = now;
+    Q_EMIT conversationChanged(record);
+    Q_EMIT messageRemoved(conversation.id, answerId);
+    Q_EMIT messagesAdded(conversation.id, {newMessage(ticket.answerId, conversation.id, MessageRole::Assistant, QString(),
+                                                      MessageStatus::Streaming, reservation->usageEventId, now)});
+
+    // 4. The history before the question, the question, and the stream.
+    startJob(*db, JobStart{ticket.answerId, conversation.id, reservation->usageEventId, ticket.questionId,
+                           conversation.agentId, retry->question.content, QString(), std::move(retry->agent)});
+    return ticket;
+}
+
+Result<AnswerTicket> ChatService::continueAnswer(const Actor &actor, qint64 answerId)
+{
+    auto db = m_database->connection();
+    if (!db)
+        return Unexpected(db.error());
+    auto retry = retryable(*db, actor, answerId, RetryKind::Continue);
+    if (!retry)
+        return Unexpected(retry.error());
+    const ConversationRecord &conversation = retry->conversation;
+
+    QuotaService quotas(m_database, m_clock);
+    auto reservation = quotas.reserve(actor, conversation.agentId, conversation.id);
+    if (!reservation)
+        return Unexpected(reservation.error());
+
+    // The answer streams again, counted by the new query; its text stays for the rest to follow.
+    const qint64 now = m_clock->nowMs();
+    auto saved = [&]() -> Result<void> {
+        auto txn = Transaction::begin(*db);
+        if (!txn)
+            return Unexpected(txn.error());
+        if (auto last = stillLast(*db, retry->answer); !last)
+            return last;
+        if (auto resumed = ConversationStore::resumeMessage(*db, answerId, reservation->usageEventId, now); !resumed)
+            return resumed;
+        if (auto touched = ConversationStore::touch(*db, conversation.id, now); !touched)
+            return touched;
+        return txn->commit();
+    }();
+    if (!saved) {
+        recordFailedQuery(quotas, reservation->usageEventId, saved.error());
+        return Unexpected(saved.error().withContext(tr("The answer could not be continued")));
+    }
+    ConversationRecord record = conversation;
+    record.updatedAtMs = now;
+    Q_EMIT conversationChanged(record);
+    Q_EMIT answerResumed(answerId);
+
+    startJob(*db, JobStart{answerId, conversation.id, reservation->usageEventId, retry->question.id, conversation.agentId,
+                           retry->question.content, retry->answer.content, std::move(retry->agent)});
+    return AnswerTicket{conversation.id, retry->question.id, answerId, *reservation};
+}
+
+void ChatService::startJob(const QSqlDatabase &db, JobStart start)
+{
     auto job = std::make_shared<Job>();
-    job->answerId = ticket.answerId;
-    job->conversationId = ticket.conversationId;
-    job->usageEventId = reservation->usageEventId;
-    auto turns = buildContext(*db, ticket.conversationId, ticket.questionId, access->systemPrompt, question);
+    job->answerId = start.answerId;
+    job->conversationId = start.conversationId;
+    job->usageEventId = start.usageEventId;
+    job->continued = !start.continueAfter.isEmpty();
+    job->announced = start.continueAfter;
+    auto turns = buildContext(db, start.conversationId, start.questionId, start.agent.access.systemPrompt, start.question);
     if (!turns) {
         finishJob(job, MessageStatus::Failed, turns.error(), {});
-        return ticket;
+        return;
     }
 
-    // 5. Stream, from the event loop's next turn, so callers hold the ticket before any signal.
-    job->provider = std::move(provider);
-    job->request = ChatRequest{agentId, access->model, *turns, {}};
-    job->lastWriteMs = now;
+    // Streams from the event loop's next turn, so callers hold the ticket before any signal.
+    job->provider = std::move(start.agent.provider);
+    job->request = ChatRequest{start.agentId, start.agent.access.model, *turns, start.continueAfter};
+    job->lastWriteMs = m_clock->nowMs();
     Job *raw = job.get();
     job->signalTimer.setSingleShot(true);
     job->signalTimer.setInterval(m_tuning.coalesceInterval);
-    connect(&job->signalTimer, &QTimer::timeout, this, [this, raw] {
-        if (!raw->unsignalled.isEmpty())
-            Q_EMIT answerProgress(raw->answerId, std::exchange(raw->unsignalled, QString()));
-    });
+    connect(&job->signalTimer, &QTimer::timeout, this, [this, raw] { announce(*raw); });
     job->flushTimer.setInterval(m_tuning.flushInterval);
     connect(&job->flushTimer, &QTimer::timeout, this, [this, raw] {
         const qint64 nowMs = m_clock->nowMs();
@@ -261,12 +491,19 @@ Result<AnswerTicket> ChatService::ask(const Actor &actor, const AskRequest &requ
         }
         raw->lastWriteMs = nowMs;
     });
-    m_active.emplace(ticket.answerId, job);
+    m_active.emplace(job->answerId, job);
     job->flushTimer.start();
     QMetaObject::invokeMethod(this, [this, job] { runJob(job); }, Qt::QueuedConnection);
-    qCInfo(lcChat) << "answer" << ticket.answerId << "of conversation" << ticket.conversationId << "started with"
-                   << job->provider->description();
-    return ticket;
+    qCInfo(lcChat) << "answer" << job->answerId << "of conversation" << job->conversationId
+                   << (job->continued ? "continued with" : "started with") << job->provider->description();
+}
+
+void ChatService::announce(Job &job)
+{
+    if (job.unsignalled.isEmpty())
+        return;
+    job.announced += job.unsignalled;
+    Q_EMIT answerProgress(job.answerId, std::exchange(job.unsignalled, QString()));
 }
 
 QCoro::Task<> ChatService::runJob(std::shared_ptr<Job> job)
@@ -282,7 +519,7 @@ QCoro::Task<> ChatService::runJob(std::shared_ptr<Job> job)
         finishJob(job, MessageStatus::Failed, outcome.error(), {});
     } else if (outcome->cancelled || job->cancel->isCancelled()) {
         finishJob(job, MessageStatus::Cancelled, Error(), sourcesToJson(outcome->sources));
-    } else if (job->received == 0) {
+    } else if (job->received == 0 && !job->continued) {
         finishJob(job, MessageStatus::Failed,
                   Error(ErrorCode::ProviderProtocol, QStringLiteral("The agent sent an empty answer. Try again, or rephrase the question.")),
                   {});
@@ -337,8 +574,7 @@ void ChatService::finishJob(const std::shared_ptr<Job> &job, MessageStatus statu
         qCWarning(lcChat) << "could not save the end of answer" << job->answerId << ":" << written.error();
     }
     job->unsaved.clear();
-    if (!job->unsignalled.isEmpty())
-        Q_EMIT answerProgress(job->answerId, std::exchange(job->unsignalled, QString()));
+    announce(*job);
     m_active.erase(job->answerId);
     const QString shownError = written || status == MessageStatus::Failed
         ? errorText
@@ -506,6 +742,66 @@ Result<QList<MessageRecord>> ChatService::messages(const Actor &actor, qint64 co
     if (!conversation)
         return Unexpected(conversation.error());
     return ConversationStore::messages(*db, conversationId);
+}
+
+void ChatService::withAnnouncedText(MessageRecord &message) const
+{
+    if (message.status != MessageStatus::Streaming)
+        return;
+    if (const auto it = m_active.find(message.id); it != m_active.end())
+        message.content = it->second->announced;
+}
+
+Result<ChatService::MessagePage> ChatService::messagePage(const Actor &actor, qint64 conversationId,
+                                                           std::optional<qint64> beforeMessageId, int limit)
+{
+    if (limit < 1)
+        return fail(ErrorCode::InvalidInput, tr("Ask for at least one message (asked for %1).").arg(limit));
+    auto db = m_database->connection();
+    if (!db)
+        return Unexpected(db.error());
+    auto txn = Transaction::begin(*db, Transaction::Mode::Read);
+    if (!txn)
+        return Unexpected(txn.error());
+    if (auto owned = ownedConversation(*db, actor, conversationId); !owned)
+        return Unexpected(owned.error());
+    // One more than asked for says whether older ones exist, without counting them.
+    auto newest = ConversationStore::newestMessages(*db, conversationId, beforeMessageId, qint64(limit) + 1);
+    if (!newest)
+        return Unexpected(newest.error());
+    MessagePage page;
+    page.hasOlder = newest->size() > limit;
+    if (page.hasOlder)
+        newest->removeLast();
+    page.messages.reserve(newest->size());
+    for (auto it = newest->crbegin(); it != newest->crend(); ++it) {
+        page.messages.append(*it);
+        withAnnouncedText(page.messages.last());
+    }
+    return page;
+}
+
+Result<MessageRecord> ChatService::message(const Actor &actor, qint64 messageId)
+{
+    auto db = m_database->connection();
+    if (!db)
+        return Unexpected(db.error());
+    auto txn = Transaction::begin(*db, Transaction::Mode::Read);
+    if (!txn)
+        return Unexpected(txn.error());
+    auto found = ConversationStore::findMessage(*db, messageId);
+    if (!found)
+        return Unexpected(found.error());
+    if (!*found)
+        return Unexpected(noSuchMessage(messageId));
+    if (auto owned = ownedConversation(*db, actor, (*found)->conversationId); !owned) {
+        if (owned.error().code() == ErrorCode::NotFound)
+            return Unexpected(noSuchMessage(messageId));
+        return Unexpected(owned.error());
+    }
+    MessageRecord message = **found;
+    withAnnouncedText(message);
+    return message;
 }
 
 Result<QList<ChatTurn>> ChatService::buildContext(const QSqlDatabase &db, qint64 conversationId, qint64 beforeMessageId,

@@ -95,10 +95,11 @@ public:
     Result<QList<MessageRecord>> messages(const Actor &actor, qint64 conversationId);
     Result<ConversationRecord> conversation(const Actor &actor, qint64 conversationId);
     /// The newest `limit` messages of the conversation (older than `beforeMessageId` when
-    /// given), oldest first; only for its owner.
+    /// given), oldest first; only for its owner. An answer streaming here holds the text
+    /// announced through answerProgress() so far, so that listeners can go on from it.
     Result<MessagePage> messagePage(const Actor &actor, qint64 conversationId, std::optional<qint64> beforeMessageId,
                                     int limit);
-    /// One message of the actor's own conversations.
+    /// One message of the actor's own conversations (a streaming answer as in messagePage()).
     Result<MessageRecord> message(const Actor &actor, qint64 messageId);
 
     /// Renames one of the actor's conversations (trimmed; 1 to 200 characters).
@@ -132,6 +133,23 @@ Q_SIGNALS:
 
 private:
     struct Job;
+    struct JobStart;
+    struct Agent;
+    struct Retry;
+    enum class RetryKind { Regenerate, Continue };
+    /// Builds the context and starts streaming on the event loop's next turn (a context that
+    /// cannot be built ends the answer as failed at once).
+    void startJob(const QSqlDatabase &db, JobStart start);
+    /// The agent the actor may ask, and the provider that answers for it.
+    Result<Agent> askableAgent(const QSqlDatabase &db, qint64 userId, const QString &agentId);
+    /// The answer regenerate() or continueAnswer() works on, after every check of rights and state.
+    Result<Retry> retryable(const QSqlDatabase &db, const Actor &actor, qint64 answerId, RetryKind kind);
+    /// Inside the write transaction: the answer is still the conversation's last message and as it was checked.
+    Result<void> stillLast(const QSqlDatabase &db, const MessageRecord &answer);
+    /// A streaming answer's text as announced through answerProgress() so far (the database lags behind).
+    void withAnnouncedText(MessageRecord &message) const;
+    /// Passes the text not yet announced on to listeners (answerProgress).
+    void announce(Job &job);
     QCoro::Task<> runJob(std::shared_ptr<Job> job);
     void finishJob(const std::shared_ptr<Job> &job, MessageStatus status, const Error &error, const QString &sourcesJson);
     /// Ends the chosen streams at once, each written as cancelled before this returns.

@@ -10,7 +10,9 @@
 #include "storage/records.h"
 
 #include <QAbstractListModel>
+#include <QHash>
 #include <QList>
+#include <QVariantList>
 
 #include <optional>
 
@@ -75,8 +77,9 @@ private:
     void resume(qint64 answerId);
     /// The row of a message, looking from the end (where streaming answers are).
     [[nodiscard]] int rowFromEnd(qint64 messageId) const;
-    /// Tells views that the last row's IsLastAnswerRole may have changed.
+    /// Tells views that a row's IsLastAnswerRole changed (it became, or stopped being, the last).
     void lastRowChanged(int row);
+    [[nodiscard]] QVariantList sourcesOf(const MessageRecord &message) const;
 
     ChatService *m_chat;
     Actor m_actor;
@@ -84,6 +87,7 @@ private:
     QList<MessageRecord> m_rows;
     bool m_hasOlder = false;
     int m_pageSize = 50;
+    mutable QHash<qint64, QVariantList> m_sources; // SourcesRole, parsed when first asked for
 };
 
 } // namespace heliodesk

@@ -8,6 +8,7 @@ namespace heliodesk::test {
 QCoro::Task<Result<StreamOutcome>> ScriptedProvider::stream(ChatRequest request, StreamSink *sink, std::shared_ptr<CancelToken> cancel)
 {
     ++m_calls;
+    m_requests.append(request);
     m_lastRequest = std::move(request);
     return run(m_script, sink, std::move(cancel));
 }

@@ -31,6 +31,8 @@ public:
 
     /// What the last stream was asked.
     [[nodiscard]] const ChatRequest &lastRequest() const { return m_lastRequest; }
+    /// Every request, in the order the streams were asked.
+    [[nodiscard]] const QList<ChatRequest> &requests() const { return m_requests; }
     [[nodiscard]] int calls() const { return m_calls; }
 
 private:
@@ -38,6 +40,7 @@ private:
 
     ProviderScript m_script;
     ChatRequest m_lastRequest;
+    QList<ChatRequest> m_requests;
     int m_calls = 0;
 };
 
