@@ -142,6 +142,18 @@ ScriptedResponse ScriptedResponse::jsonError(int status, const QString &message,
     return plain(status, QByteArrayLiteral("application/json"), body);
 }
 
+ScriptedResponse ScriptedResponse::modelList(const QStringList &ids)
+{
+    QJsonArray data;
+    for (const QString &id : ids)
+        data.append(QJsonObject{{QStringLiteral("id"), id},
+                                {QStringLiteral("object"), QStringLiteral("model")},
+                                {QStringLiteral("created"), 1'700'000'000},
+                                {QStringLiteral("owned_by"), QStringLiteral("heliodesk-test")}});
+    const QJsonObject list{{QStringLiteral("object"), QStringLiteral("list")}, {QStringLiteral("data"), data}};
+    return plain(200, QByteArrayLiteral("application/json"), QJsonDocument(list).toJson(QJsonDocument::Compact));
+}
+
 ScriptedResponse ScriptedResponse::plain(int status, const QByteArray &contentType, const QByteArray &body)
 {
     ScriptedResponse r;

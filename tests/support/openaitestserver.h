@@ -80,6 +80,8 @@ struct ScriptedResponse {
     static ScriptedResponse jsonError(int status, const QString &message,
                                       const QString &type = QStringLiteral("invalid_request_error"),
                                       const QString &code = {});
+    /// The answer to GET /models: {"object":"list","data":[{"id":…,"object":"model",…}, …]}.
+    static ScriptedResponse modelList(const QStringList &ids);
     /// Any body with its content type, e.g. an HTML page with status 200.
     static ScriptedResponse plain(int status, const QByteArray &contentType, const QByteArray &body);
 
