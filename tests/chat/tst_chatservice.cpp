@@ -12,7 +12,11 @@
 #include "storage/userstore.h"
 
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTest>
+
+#include <functional>
 
 using namespace heliodesk;
 using namespace heliodesk::test;
@@ -79,6 +83,120 @@ std::optional<MessageStatus> waitFinished(QSignalSpy &spy, qint64 answerId, int 
         spy.wait(50);
     }
     return std::nullopt;
+}
+
+
+/// The text announced for one answer through answerProgress.
+QString announcedText(const QSignalSpy &progress, qint64 answerId)
+{
+    QString text;
+    for (const QList<QVariant> &args : progress)
+        if (args.at(0).toLongLong() == answerId)
+            text += args.at(1).toString();
+    return text;
+}
+
+/// Messages in the database as a connection of its own sees them: only what was committed.
+int rowsSeenByAnotherConnection(const QString &path)
+{
+    const QString name = QStringLiteral("tst_chatservice observer");
+    int rows = -1;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        if (db.open()) {
+            QSqlQuery q(db);
+            if (q.exec(QStringLiteral("SELECT count(*) FROM messages")) && q.next())
+                rows = q.value(0).toInt();
+        }
+    }
+    QSqlDatabase::removeDatabase(name);
+    return rows;
+}
+
+/// Asks, and lets the answer end as `ending`: complete, cancelled (with text), empty cancelled
+/// (stopped before any text), failed, or streaming (left running).
+std::optional<AnswerTicket> askEndingAs(Fixture &f, const Actor &who, std::optional<qint64> conversationId, const QString &ending)
+{
+    ProviderScript script = scripted({QStringLiteral("an answer")});
+    if (ending == u"empty cancelled")
+        script.pieces.clear();
+    if (ending == u"failed")
+        script.failAfter = 0;
+    script.hangAfterPieces = ending != u"complete" && ending != u"failed";
+    f.provider->setScript(script);
+    QSignalSpy progress(f.chat.get(), &ChatService::answerProgress);
+    QSignalSpy finished(f.chat.get(), &ChatService::answerFinished);
+    auto ticket = f.chat->ask(who, AskRequest{conversationId, conversationId ? QString() : QStringLiteral("om"), QStringLiteral("A question")});
+    if (!ticket)
+        return std::nullopt;
+    if (ending == u"streaming")
+        return QTest::qWaitFor([&] { return !progress.isEmpty(); }) ? std::optional(*ticket) : std::nullopt;
+    if (ending == u"cancelled" && !QTest::qWaitFor([&] { return !progress.isEmpty(); }))
+        return std::nullopt;
+    if (script.hangAfterPieces)
+        f.chat->stop(ticket->answerId);
+    if (!QTest::qWaitFor([&] { return !finished.isEmpty(); }))
+        return std::nullopt;
+    return *ticket;
+}
+
+/// Sets up the case `which` names, makes `call` on its target message, and checks that it was
+/// refused with `code` (and a sentence containing `says`) without counting or changing anything.
+void refusedWithNothingChanged(const QString &which, ErrorCode code, const QString &says,
+                               const std::function<Result<AnswerTicket>(Fixture &, qint64)> &call)
+{
+    Fixture f;
+    const bool carls = which.startsWith(u"carl");
+    const bool firstIsTarget = which.startsWith(u"first");
+    const QString firstEnding = which == u"first cancelled" ? QStringLiteral("cancelled") : QStringLiteral("complete");
+    QString lastEnding = QStringLiteral("complete");
+    for (const char *ending : {"streaming", "failed", "empty cancelled"})
+        if (which == QLatin1String(ending))
+            lastEnding = QString::fromLatin1(ending);
+    if (which == u"carl cancelled" || which == u"quota cancelled")
+        lastEnding = QStringLiteral("cancelled");
+
+    const Actor &owner = carls ? f.carl : f.bob;
+    const auto first = askEndingAs(f, owner, std::nullopt, firstEnding);
+    QVERIFY(first);
+    const auto last = askEndingAs(f, owner, first->conversationId, lastEnding);
+    QVERIFY(last);
+    qint64 target = last->answerId;
+    if (firstIsTarget)
+        target = first->answerId;
+    else if (which == u"last question")
+        target = last->questionId;
+    else if (which == u"missing")
+        target = 999999;
+    if (which.startsWith(u"quota"))
+        VERIFY_OK(execSql(f.t.connection(), QStringLiteral("UPDATE users SET quota_limit = quota_used")));
+    if (which == u"released")
+        VERIFY_OK(execSql(f.t.connection(), QStringLiteral("DELETE FROM plan_agents WHERE agent_id = 'om'")));
+
+    const auto snapshot = [&f] {
+        return scalar(f.t.connection(),
+                      QStringLiteral("SELECT (SELECT group_concat(id || ':' || status || ':' || content || ':' || "
+                                     "coalesce(usage_event_id, ''), '|') FROM messages) || ' / ' || "
+                                     "(SELECT count(*) FROM usage_events) || ' / ' || (SELECT sum(quota_used) FROM users)"))
+            .value()
+            .toString();
+    };
+    const QString before = snapshot();
+    const int calls = f.provider->calls();
+    QSignalSpy removed(f.chat.get(), &ChatService::messageRemoved);
+    QSignalSpy added(f.chat.get(), &ChatService::messagesAdded);
+    QSignalSpy resumed(f.chat.get(), &ChatService::answerResumed);
+    QSignalSpy changed(f.chat.get(), &ChatService::conversationChanged);
+
+    const auto refused = call(f, target);
+    QVERIFY(!refused);
+    QCOMPARE(refused.error().code(), code);
+    QVERIFY2(refused.error().message().contains(says), qPrintable(refused.error().message()));
+    QCOMPARE(snapshot(), before);
+    QCOMPARE(removed.count() + added.count() + resumed.count() + changed.count(), 0);
+    QTest::qWait(20);
+    QCOMPARE(f.provider->calls(), calls);
 }
 
 } // namespace
@@ -430,6 +548,306 @@ private Q_SLOTS:
             contents << turn.content.left(1);
         // Budget 200 - 5 for the question: newest first, b (60), r (50) and a (60) fit; q (50) does not.
         QCOMPARE(contents.join(u','), QStringLiteral("a,r,b,t"));
+    }
+
+    void askAnnouncesItsRowsOnceSaved()
+    {
+        Fixture f;
+        f.provider->setScript(scripted({QStringLiteral("ok")}));
+        QStringList events;
+        int committedWhenAnnounced = -1;
+        QObject listening; // disconnects before `events` goes, whichever way the test ends
+        connect(f.chat.get(), &ChatService::conversationChanged, &listening, [&events] { events << QStringLiteral("changed"); });
+        connect(f.chat.get(), &ChatService::messagesAdded, &listening,
+                [&](qint64, const QList<MessageRecord> &messages) {
+                    QStringList ids;
+                    for (const MessageRecord &m : messages)
+                        ids << nameOf(m.role) + u':' + nameOf(m.status);
+                    events << u"added " + ids.join(u',');
+                    committedWhenAnnounced = rowsSeenByAnotherConnection(f.t.path());
+                });
+        connect(f.chat.get(), &ChatService::answerProgress, &listening, [&events] { events << QStringLiteral("progress"); });
+        auto ticket = f.chat->ask(f.bob, AskRequest{std::nullopt, QStringLiteral("om"), QStringLiteral("Why is PR low?")});
+        VERIFY_OK(ticket);
+        // Announced before ask() returned, after the commit (another connection sees both rows).
+        QCOMPARE(events, QStringList({QStringLiteral("changed"), QStringLiteral("added user:complete,assistant:streaming")}));
+        QCOMPARE(committedWhenAnnounced, 2);
+        QSignalSpy added(f.chat.get(), &ChatService::messagesAdded);
+        VERIFY_OK(f.chat->messages(f.bob, ticket->conversationId));
+        QCOMPARE(added.count(), 0);
+        f.chat->shutdown();
+    }
+
+    void regenerateReplacesTheLastAnswer()
+    {
+        Fixture f;
+        QSignalSpy finished(f.chat.get(), &ChatService::answerFinished);
+        f.provider->setScript(scripted({QStringLiteral("first answer")}));
+        auto first = f.chat->ask(f.bob, AskRequest{std::nullopt, QStringLiteral("om"), QStringLiteral("Earlier question")});
+        VERIFY_OK(first);
+        QVERIFY(waitFinished(finished, first->answerId));
+        f.provider->setScript(scripted({QStringLiteral("weak answer")}));
+        auto asked = f.chat->ask(f.bob, AskRequest{first->conversationId, {}, QStringLiteral("Why does inverter 3 trip?")});
+        VERIFY_OK(asked);
+        QVERIFY(waitFinished(finished, asked->answerId));
+        VERIFY_OK(execSql(f.t.connection(), QStringLiteral("INSERT INTO feedback (user_id, message_id, rating, created_at) VALUES (?, ?, -1, 0)"),
+                          {*f.bob.userId(), asked->answerId}));
+        QCOMPARE(f.used(QStringLiteral("bob")), 2);
+
+        QStringList events;
+        QObject listening; // disconnects before `events` goes, whichever way the test ends
+        connect(f.chat.get(), &ChatService::conversationChanged, &listening, [&events] { events << QStringLiteral("changed"); });
+        connect(f.chat.get(), &ChatService::messageRemoved, &listening,
+                [&events](qint64, qint64 id) { events << QStringLiteral("removed %1").arg(id); });
+        connect(f.chat.get(), &ChatService::messagesAdded, &listening, [&events](qint64, const QList<MessageRecord> &messages) {
+            for (const MessageRecord &m : messages)
+                events << QStringLiteral("added %1 %2").arg(m.id).arg(nameOf(m.status));
+        });
+        connect(f.chat.get(), &ChatService::answerFinished, &listening,
+                [&events](qint64 id, MessageStatus status) { events << QStringLiteral("finished %1 %2").arg(id).arg(nameOf(status)); });
+        f.provider->setScript(scripted({QStringLiteral("better "), QStringLiteral("answer")}));
+        auto again = f.chat->regenerate(f.bob, asked->answerId);
+        VERIFY_OK(again);
+        QCOMPARE(again->conversationId, asked->conversationId);
+        QCOMPARE(again->questionId, asked->questionId);
+        QVERIFY(again->answerId > asked->answerId);
+        // Counted, and the rows replaced, before it returned; the stream comes later.
+        QCOMPARE(f.used(QStringLiteral("bob")), 3);
+        QVERIFY(!ConversationStore::findMessage(f.t.connection(), asked->answerId).value().has_value());
+        QCOMPARE(f.t.count(QStringLiteral("feedback")), 0);
+        QCOMPARE(f.message(again->answerId).status, MessageStatus::Streaming);
+        QCOMPARE(f.message(again->answerId).usageEventId, std::optional(again->reservation.usageEventId));
+        QCOMPARE(events, QStringList({QStringLiteral("changed"), QStringLiteral("removed %1").arg(asked->answerId),
+                                      QStringLiteral("added %1 streaming").arg(again->answerId)}));
+        QCOMPARE(f.provider->calls(), 2);
+
+        QCOMPARE(waitFinished(finished, again->answerId), std::optional(MessageStatus::Complete));
+        QCOMPARE(events.last(), QStringLiteral("finished %1 complete").arg(again->answerId));
+        QCOMPARE(f.message(again->answerId).content, QStringLiteral("better answer"));
+        QCOMPARE(f.outcome(again->reservation.usageEventId), QStringLiteral("complete"));
+        QCOMPARE(f.outcome(asked->reservation.usageEventId), QStringLiteral("complete")); // the old query stays counted
+        // The context: the history before the question (not the replaced answer), then the question.
+        QStringList turns;
+        for (const ChatTurn &turn : f.provider->lastRequest().turns)
+            turns << turn.content;
+        QCOMPARE(turns.mid(turns.size() - 3),
+                 QStringList({QStringLiteral("Earlier question"), QStringLiteral("first answer"), QStringLiteral("Why does inverter 3 trip?")}));
+        QVERIFY(f.provider->lastRequest().continueAfter.isEmpty());
+        auto messages = f.chat->messages(f.bob, asked->conversationId);
+        VERIFY_OK(messages);
+        QCOMPARE(messages->size(), 4);
+        QCOMPARE(messages->last().id, again->answerId);
+    }
+
+    void regenerateRefused_data()
+    {
+        QTest::addColumn<QString>("which");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("says");
+        QTest::newRow("not the last answer") << QStringLiteral("first answer") << int(ErrorCode::InvalidInput) << QStringLiteral("last answer");
+        QTest::newRow("a question") << QStringLiteral("last question") << int(ErrorCode::InvalidInput) << QStringLiteral("not a question");
+        QTest::newRow("still streaming") << QStringLiteral("streaming") << int(ErrorCode::InvalidInput) << QStringLiteral("still answering");
+        QTest::newRow("someone else's") << QStringLiteral("carl") << int(ErrorCode::NotFound) << QStringLiteral("There is no message");
+        QTest::newRow("no such message") << QStringLiteral("missing") << int(ErrorCode::NotFound) << QStringLiteral("There is no message");
+        QTest::newRow("quota reached") << QStringLiteral("quota") << int(ErrorCode::QuotaExceeded) << QStringLiteral("Query limit reached");
+        QTest::newRow("agent released") << QStringLiteral("released") << int(ErrorCode::NotAllowed) << QString();
+    }
+
+    void regenerateRefused()
+    {
+        QFETCH(QString, which);
+        QFETCH(int, code);
+        QFETCH(QString, says);
+        refusedWithNothingChanged(which, ErrorCode(code), says, [](Fixture &f, qint64 id) { return f.chat->regenerate(f.bob, id); });
+    }
+
+    void continueAppendsToAStoppedAnswer_data()
+    {
+        QTest::addColumn<bool>("interrupted");
+        QTest::newRow("stopped") << false;
+        QTest::newRow("interrupted by a crash") << true;
+    }
+
+    void continueAppendsToAStoppedAnswer()
+    {
+        QFETCH(bool, interrupted);
+        Fixture f;
+        ProviderScript script = scripted(words(4));
+        script.hangAfterPieces = true;
+        f.provider->setScript(script);
+        QSignalSpy progress(f.chat.get(), &ChatService::answerProgress);
+        QSignalSpy finished(f.chat.get(), &ChatService::answerFinished);
+        auto ticket = f.chat->ask(f.bob, AskRequest{std::nullopt, QStringLiteral("om"), QStringLiteral("Explain soiling losses")});
+        VERIFY_OK(ticket);
+        QTRY_COMPARE(announcedText(progress, ticket->answerId), words(4).join(QString()));
+        QVERIFY(f.chat->stop(ticket->answerId));
+        QCOMPARE(waitFinished(finished, ticket->answerId), std::optional(MessageStatus::Cancelled));
+        if (interrupted)
+            VERIFY_OK(execSql(f.t.connection(), QStringLiteral("UPDATE messages SET status = 'interrupted' WHERE id = ?"), {ticket->answerId}));
+        const QString partial = f.message(ticket->answerId).content;
+        QCOMPARE(partial, words(4).join(QString()));
+
+        finished.clear();
+        progress.clear();
+        QSignalSpy resumed(f.chat.get(), &ChatService::answerResumed);
+        QSignalSpy added(f.chat.get(), &ChatService::messagesAdded);
+        f.provider->setScript(scripted({QStringLiteral("and "), QStringLiteral("the rest.")}));
+        auto more = f.chat->continueAnswer(f.bob, ticket->answerId);
+        VERIFY_OK(more);
+        QCOMPARE(more->answerId, ticket->answerId);
+        QCOMPARE(more->questionId, ticket->questionId);
+        QVERIFY(more->reservation.usageEventId != ticket->reservation.usageEventId);
+        QCOMPARE(f.used(QStringLiteral("bob")), 2);
+        QCOMPARE(resumed.count(), 1);
+        QCOMPARE(resumed.first().first().toLongLong(), ticket->answerId);
+        QCOMPARE(added.count(), 0);
+        const MessageRecord streaming = f.message(ticket->answerId);
+        QCOMPARE(streaming.status, MessageStatus::Streaming);
+        QVERIFY(streaming.error.isEmpty());
+        QCOMPARE(streaming.usageEventId, std::optional(more->reservation.usageEventId));
+        QCOMPARE(f.chat->message(f.bob, ticket->answerId)->content, partial); // nothing new announced yet
+
+        QCOMPARE(waitFinished(finished, ticket->answerId), std::optional(MessageStatus::Complete));
+        QCOMPARE(announcedText(progress, ticket->answerId), QStringLiteral("and the rest."));
+        QCOMPARE(f.message(ticket->answerId).content, partial + u"and the rest.");
+        QCOMPARE(f.outcome(more->reservation.usageEventId), QStringLiteral("complete"));
+        QCOMPARE(f.t.count(QStringLiteral("messages")), 2);
+        // The request: the question as the last turn, and the partial answer to continue.
+        QCOMPARE(f.provider->lastRequest().continueAfter, partial);
+        QCOMPARE(f.provider->lastRequest().turns.last().content, QStringLiteral("Explain soiling losses"));
+        QCOMPARE(f.provider->requests().size(), 2);
+        QVERIFY(f.provider->requests().first().continueAfter.isEmpty());
+    }
+
+    void continueWithNothingMoreToSayCompletes()
+    {
+        Fixture f;
+        ProviderScript script = scripted({QStringLiteral("The whole answer.")});
+        script.hangAfterPieces = true;
+        f.provider->setScript(script);
+        QSignalSpy progress(f.chat.get(), &ChatService::answerProgress);
+        QSignalSpy finished(f.chat.get(), &ChatService::answerFinished);
+        auto ticket = f.chat->ask(f.bob, AskRequest{std::nullopt, QStringLiteral("om"), QStringLiteral("Short one")});
+        VERIFY_OK(ticket);
+        QTRY_VERIFY(!progress.isEmpty());
+        f.chat->stop(ticket->answerId);
+        QVERIFY(waitFinished(finished, ticket->answerId));
+        finished.clear();
+        f.provider->setScript(scripted({}));
+        VERIFY_OK(f.chat->continueAnswer(f.bob, ticket->answerId));
+        // Not "an empty answer": the answer has its text, the model had nothing to add.
+        QCOMPARE(waitFinished(finished, ticket->answerId), std::optional(MessageStatus::Complete));
+        QCOMPARE(f.message(ticket->answerId).content, QStringLiteral("The whole answer."));
+    }
+
+    void continueRefused_data()
+    {
+        QTest::addColumn<QString>("which");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("says");
+        QTest::newRow("complete answer") << QStringLiteral("last answer") << int(ErrorCode::InvalidInput) << QStringLiteral("complete");
+        QTest::newRow("failed answer") << QStringLiteral("failed") << int(ErrorCode::InvalidInput) << QStringLiteral("Regenerate");
+        QTest::newRow("stopped before any text") << QStringLiteral("empty cancelled") << int(ErrorCode::InvalidInput) << QStringLiteral("no text");
+        QTest::newRow("not the last answer") << QStringLiteral("first cancelled") << int(ErrorCode::InvalidInput) << QStringLiteral("last answer");
+        QTest::newRow("a question") << QStringLiteral("last question") << int(ErrorCode::InvalidInput) << QStringLiteral("not a question");
+        QTest::newRow("still streaming") << QStringLiteral("streaming") << int(ErrorCode::InvalidInput) << QStringLiteral("still answering");
+        QTest::newRow("someone else's") << QStringLiteral("carl cancelled") << int(ErrorCode::NotFound) << QStringLiteral("There is no message");
+        QTest::newRow("quota reached") << QStringLiteral("quota cancelled") << int(ErrorCode::QuotaExceeded) << QStringLiteral("Query limit reached");
+    }
+
+    void continueRefused()
+    {
+        QFETCH(QString, which);
+        QFETCH(int, code);
+        QFETCH(QString, says);
+        refusedWithNothingChanged(which, ErrorCode(code), says, [](Fixture &f, qint64 id) { return f.chat->continueAnswer(f.bob, id); });
+    }
+
+    void messagePages_data()
+    {
+        QTest::addColumn<int>("count");
+        QTest::addColumn<int>("limit");
+        QTest::newRow("empty") << 0 << 3;
+        QTest::newRow("fewer than a page") << 2 << 3;
+        QTest::newRow("exactly a page") << 3 << 3;
+        QTest::newRow("one more than a page") << 4 << 3;
+        QTest::newRow("several pages, last one short") << 11 << 3;
+        QTest::newRow("several full pages") << 12 << 4;
+        QTest::newRow("pages of one") << 3 << 1;
+    }
+
+    void messagePages()
+    {
+        QFETCH(int, count);
+        QFETCH(int, limit);
+        Fixture f;
+        // Two conversations written in turns, so that their ids interleave.
+        const qint64 now = f.t.clock()->nowMs();
+        const qint64 mine = ConversationStore::createConversation(f.t.connection(), *f.bob.userId(), QStringLiteral("om"), QStringLiteral("a"), now).value();
+        const qint64 other = ConversationStore::createConversation(f.t.connection(), *f.bob.userId(), QStringLiteral("om"), QStringLiteral("b"), now).value();
+        QList<qint64> ids;
+        for (int i = 0; i < count; ++i) {
+            ids << ConversationStore::insertMessage(f.t.connection(), mine, i % 2 ? MessageRole::Assistant : MessageRole::User,
+                                                    QStringLiteral("m%1").arg(i), MessageStatus::Complete, std::nullopt, now + i)
+                       .value();
+            VERIFY_OK(ConversationStore::insertMessage(f.t.connection(), other, MessageRole::User, QStringLiteral("x"),
+                                                       MessageStatus::Complete, std::nullopt, now + i));
+        }
+
+        QList<qint64> seen;
+        std::optional<qint64> before;
+        int pages = 0;
+        for (bool more = true; more; ++pages) {
+            auto page = f.chat->messagePage(f.bob, mine, before, limit);
+            VERIFY_OK(page);
+            QList<qint64> pageIds;
+            for (const MessageRecord &m : std::as_const(page->messages)) {
+                QCOMPARE(m.conversationId, mine);
+                pageIds << m.id;
+            }
+            QVERIFY(std::is_sorted(pageIds.cbegin(), pageIds.cend())); // oldest first
+            more = page->hasOlder;
+            QCOMPARE(pageIds.size(), more ? limit : count - int(seen.size()));
+            seen = pageIds + seen;
+            if (!pageIds.isEmpty())
+                before = pageIds.first();
+            QVERIFY(pages <= count);
+        }
+        QCOMPARE(seen, ids);
+        QCOMPARE(pages, std::max(1, (count + limit - 1) / limit));
+        if (count > 0) {
+            auto beyond = f.chat->messagePage(f.bob, mine, ids.first(), limit);
+            VERIFY_OK(beyond);
+            QVERIFY(beyond->messages.isEmpty());
+            QVERIFY(!beyond->hasOlder);
+        }
+        QCOMPARE(f.chat->messagePage(f.bob, mine, std::nullopt, 0).error().code(), ErrorCode::InvalidInput);
+        QCOMPARE(f.chat->messagePage(f.carl, mine, std::nullopt, limit).error().code(), ErrorCode::NotFound);
+        if (count > 0) {
+            QCOMPARE(f.chat->message(f.bob, ids.last())->content, QStringLiteral("m%1").arg(count - 1));
+            QCOMPARE(f.chat->message(f.carl, ids.last()).error().code(), ErrorCode::NotFound);
+        }
+    }
+
+    void readersMidStreamGetTheAnnouncedText()
+    {
+        ChatTuning tuning;
+        tuning.flushInterval = 10s; // the database lags far behind the signals
+        Fixture f(tuning);
+        f.provider->setScript(scripted(words(200), 1ms));
+        QSignalSpy progress(f.chat.get(), &ChatService::answerProgress);
+        QSignalSpy finished(f.chat.get(), &ChatService::answerFinished);
+        auto ticket = f.chat->ask(f.bob, AskRequest{std::nullopt, QStringLiteral("om"), QStringLiteral("A long one")});
+        VERIFY_OK(ticket);
+        QTRY_VERIFY(progress.count() >= 2);
+        const QString announced = announcedText(progress, ticket->answerId);
+        QCOMPARE(f.message(ticket->answerId).content, QString()); // not flushed yet
+        auto page = f.chat->messagePage(f.bob, ticket->conversationId, std::nullopt, 10);
+        VERIFY_OK(page);
+        QCOMPARE(page->messages.last().content, announced);
+        QCOMPARE(f.chat->message(f.bob, ticket->answerId)->content, announced);
+        QCOMPARE(waitFinished(finished, ticket->answerId), std::optional(MessageStatus::Complete));
+        QCOMPARE(f.chat->message(f.bob, ticket->answerId)->content, words(200).join(QString()));
     }
 };
 

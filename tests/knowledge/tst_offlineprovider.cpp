@@ -64,6 +64,8 @@ private Q_SLOTS:
     void answersNoMatch();
     void refusesARequestWithoutQuestion();
     void outlivesItsProvider();
+    void continuesAPartialAnswer_data();
+    void continuesAPartialAnswer();
     void splitIntoPieces_data();
     void splitIntoPieces();
     void excerptsAreSafeMarkdown();
@@ -253,6 +255,45 @@ void TestOfflineProvider::outlivesItsProvider()
     auto outcome = QCoro::waitFor(std::move(task));
     VERIFY_OK(outcome);
     QVERIFY(sink.text().contains(u"**Sources**"));
+}
+
+void TestOfflineProvider::continuesAPartialAnswer_data()
+{
+    QTest::addColumn<int>("cut");        // characters of the full answer already given; -1: another text
+    QTest::addColumn<bool>("wholeAgain"); // a blank line and the whole answer follow
+    QTest::newRow("cut mid-word") << 97 << false;
+    QTest::newRow("cut after the first piece") << 1 << false;
+    QTest::newRow("nothing missing") << 0 << false; // 0 stands for the whole answer: nothing is left to send
+    QTest::newRow("not the start of this answer") << -1 << true;
+}
+
+void TestOfflineProvider::continuesAPartialAnswer()
+{
+    QFETCH(int, cut);
+    QFETCH(bool, wholeAgain);
+    const ChatRequest asked = request(QStringLiteral("om"), QStringLiteral("What does a low insulation resistance alarm mean?"));
+    OfflineProvider provider(m_kb);
+    CollectingSink first;
+    auto full = QCoro::waitFor(provider.stream(asked, &first, std::make_shared<CancelToken>()));
+    VERIFY_OK(full);
+    const QString answer = first.text();
+    QVERIFY(answer.size() > 200);
+
+    ChatRequest continuing = asked;
+    continuing.continueAfter = cut < 0 ? QStringLiteral("An answer from before the knowledge changed.")
+        : cut == 0                     ? answer
+                                       : answer.left(cut);
+    CollectingSink rest;
+    auto outcome = QCoro::waitFor(provider.stream(continuing, &rest, std::make_shared<CancelToken>()));
+    VERIFY_OK(outcome);
+    QVERIFY(!outcome->cancelled);
+    QCOMPARE(outcome->sources.size(), full->sources.size());
+    if (wholeAgain)
+        QCOMPARE(rest.text(), u"\n\n" + answer);
+    else
+        QCOMPARE(continuing.continueAfter + rest.text(), answer);
+    if (cut == 0)
+        QVERIFY(rest.pieces.isEmpty());
 }
 
 void TestOfflineProvider::splitIntoPieces_data()

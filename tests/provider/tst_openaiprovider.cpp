@@ -248,6 +248,31 @@ private Q_SLOTS:
         QVERIFY(!r.json.contains(u"max_tokens"));
     }
 
+    void requestContinuingAPartialAnswer()
+    {
+        m_server.enqueue(ScriptedResponse::stream({QStringLiteral(" of a plant's output.")}));
+        OpenAiProvider provider(settingsFor(m_server.baseUrl()));
+        ChatRequest request = question();
+        request.continueAfter = QStringLiteral("A capacity factor is the ratio");
+        CollectingSink sink;
+        const auto result = run(provider, sink, {}, request); // VERIFY_OK evaluates its argument more than once
+        VERIFY_OK(result);
+        QCOMPARE(sink.text(), QStringLiteral(" of a plant's output."));
+
+        // The turns as they were, then the partial answer, then the instruction to go on from it.
+        QCOMPARE(m_server.requests().size(), 1);
+        const QJsonArray messages = m_server.requests().first().json.value(u"messages").toArray();
+        QCOMPARE(messages.size(), 4);
+        const QStringList roles{QStringLiteral("system"), QStringLiteral("user"), QStringLiteral("assistant"), QStringLiteral("user")};
+        const QStringList contents{request.turns.at(0).content, request.turns.at(1).content, request.continueAfter,
+                                   QStringLiteral("Continue your previous answer exactly where it stopped. Do not repeat any of it.")};
+        for (qsizetype i = 0; i < messages.size(); ++i) {
+            const QJsonObject m = messages.at(i).toObject();
+            QCOMPARE(m.value(u"role").toString(), roles.at(i));
+            QCOMPARE(m.value(u"content").toString(), contents.at(i));
+        }
+    }
+
     void descriptionNamesEndpointNotKey()
     {
         OpenAiProvider provider(settingsFor(QUrl(QStringLiteral("http://127.0.0.1:11434/v1/"))));
