@@ -119,8 +119,8 @@ Q_SIGNALS:
     void answerProgress(qint64 answerId, const QString &newText);
     /// The answer ended: complete, cancelled or failed (with the error's sentence).
     void answerFinished(qint64 answerId, heliodesk::MessageStatus status, const QString &error);
-    /// A conversation was started, asked in again, renamed or pinned (the record as it is now), or
-    /// deleted.
+    /// A conversation was started, asked in again (also by regenerating or continuing an answer),
+    /// renamed or pinned (the record as it is now), or deleted.
     void conversationChanged(const heliodesk::ConversationRecord &conversation);
     void conversationDeleted(qint64 conversationId);
     /// ask(): the question and its empty streaming answer, after they were saved and before ask()
