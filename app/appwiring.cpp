@@ -1,8 +1,12 @@
 #include "appwiring.h"
 
+#include "ui/appearance.h"
 #include "ui/firstrundialog.h"
 #include "ui/mainwindow.h"
 #include "ui/signindialog.h"
+
+#include "model/agents/agentsetup.h"
+#include "model/chat/chatservice.h"
 
 #include <QApplication>
 #include <QLoggingCategory>
@@ -59,6 +63,17 @@ std::optional<int> AppWiring::start(const Result<DatabaseLocation> &location)
         return failAtStart(opened.error());
     m_database = *opened;
     qCInfo(lcApp) << "database" << m_database->location().displayName();
+    applyAppearance(AppearanceSettings::load());
+
+    // The agents and their offline knowledge, then answers a crash left streaming: before anyone
+    // can ask, so the first window already shows them as they are.
+    auto agents = prepareAgents(m_database, m_clock);
+    if (!agents)
+        return failAtStart(agents.error());
+    m_knowledge = agents->knowledge;
+    ChatService recovery(m_database, m_clock, [](const QString &) { return std::shared_ptr<ChatProvider>(); });
+    if (auto recovered = recovery.recoverInterruptedAnswers(); !recovered)
+        qCWarning(lcApp) << "could not mark interrupted answers:" << recovered.error();
 
     AccountService accounts(m_database, m_clock);
     auto hasUsers = accounts.hasUsers();
@@ -136,7 +151,9 @@ void AppWiring::showSignIn()
 void AppWiring::showMainWindow(const UserRecord &user)
 {
     qCInfo(lcApp) << "signed in as" << user.username;
-    m_mainWindow = std::make_unique<MainWindow>(m_database, m_clock, user);
+    MainWindow::Options options;
+    options.knowledge = m_knowledge;
+    m_mainWindow = std::make_unique<MainWindow>(m_database, m_clock, user, options);
     m_mainWindow->show();
     QApplication::setQuitOnLastWindowClosed(true);
     shown(m_mainWindow.get(), QStringLiteral("main window"));

@@ -17,6 +17,7 @@ class QWidget;
 namespace heliodesk {
 
 class FirstRunDialog;
+class KnowledgeBase;
 class MainWindow;
 class SignInDialog;
 
@@ -52,6 +53,7 @@ private:
     std::shared_ptr<const Clock> m_clock = std::make_shared<SystemClock>();
     std::unique_ptr<FirstRunDialog> m_firstRunDialog;
     std::unique_ptr<SignInDialog> m_signInDialog;
+    std::shared_ptr<KnowledgeBase> m_knowledge;
     std::unique_ptr<MainWindow> m_mainWindow;
 };
 

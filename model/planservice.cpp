@@ -194,6 +194,9 @@ Result<UserRecord> PlanService::userForHiring(const QSqlDatabase &db, const Acto
         return Unexpected(user.error());
     if (!*user)
         return fail(ErrorCode::NotFound, QStringLiteral("There is no user called “%1”.").arg(name));
+    // A disabled account changes nothing for itself, even from a window opened before it was disabled.
+    if (self && (*user)->status != UserStatus::Active)
+        return fail(ErrorCode::NotAllowed, QStringLiteral("Not allowed: your account is disabled. Ask an administrator."));
     return **user;
 }
 

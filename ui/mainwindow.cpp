@@ -171,6 +171,7 @@ MainWindow::MainWindow(std::shared_ptr<Database> database, std::shared_ptr<const
         showProblem(loaded.error().message());
     refresh();
     newChat();
+    checkSurvey(); // due since an earlier session, e.g. dismissed by quitting
     resize(1120, 760);
 }
 
@@ -656,13 +657,14 @@ void MainWindow::rate(qint64 answerId, int rating)
     }
     m_view->setRating(answerId, rating);
     auto *popup = new FeedbackPopup(rating, this);
-    popup->setAttribute(Qt::WA_DeleteOnClose);
-    connect(popup, &FeedbackPopup::submitted, this, [this, answerId, rating](const QString &comment) {
+    connect(popup, &FeedbackPopup::submitted, this, [this, popup, answerId, rating](const QString &comment) {
+        popup->deleteLater();
         if (auto saved = m_feedback->rate(actor(), answerId, rating, comment); !saved)
             showProblem(saved.error().message());
         else
             statusBar()->showMessage(tr("Thank you: your feedback is saved."), 4000);
     });
+    connect(popup, &FeedbackPopup::dismissed, popup, &QObject::deleteLater);
     popup->popUp(m_view->actionBar());
 }
 

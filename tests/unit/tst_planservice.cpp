@@ -2,6 +2,7 @@
 
 #include "support/testdatabase.h"
 
+#include "model/accountservice.h"
 #include "model/planservice.h"
 #include "storage/auditstore.h"
 
@@ -33,6 +34,25 @@ private Q_SLOTS:
         QCOMPARE(list->at(0).monthlyLimit, std::optional<int>(300));
         QCOMPARE(list->at(0).agentIds.size(), 4);
         QVERIFY(!list->at(1).monthlyLimit);
+    }
+
+    void disabledAnalystCannotHireForThemselves()
+    {
+        TestDatabase t;
+        const Actor root = t.createAdmin();
+        const UserRecord ana = t.createAnalyst(QStringLiteral("ana"));
+        PlanService plans(t.database(), t.clock());
+        VERIFY_OK(plans.hireAgents(Actor::user(ana), QStringLiteral("ana"), {QStringLiteral("news")}));
+        UserChanges disable;
+        disable.status = UserStatus::Disabled;
+        VERIFY_OK(t.accounts().updateUser(root, QStringLiteral("ana"), disable));
+        // The actor still names the account, as a window opened before the change would.
+        auto hire = plans.hireAgents(Actor::user(ana), QStringLiteral("ana"), {QStringLiteral("om")});
+        QVERIFY(!hire);
+        QCOMPARE(hire.error().code(), ErrorCode::NotAllowed);
+        QVERIFY(!plans.releaseAgents(Actor::user(ana), QStringLiteral("ana"), {QStringLiteral("news")}));
+        // An administrator still can, for them.
+        VERIFY_OK(plans.releaseAgents(root, QStringLiteral("ana"), {QStringLiteral("news")}));
     }
 
     void addAndUpdate()
