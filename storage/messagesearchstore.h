@@ -1,0 +1,36 @@
+#pragma once
+
+// SQL for searching a user's own messages (messages_fts, schema v4). Runs on the connection it is
+// given, inside the caller's transaction when there is one.
+
+#include "error.h"
+#include "records.h"
+
+#include <QList>
+#include <QSqlDatabase>
+#include <QString>
+
+namespace heliodesk::MessageSearchStore {
+
+/// search() marks the matched words of a snippet with these private-use characters.
+inline constexpr char16_t MatchStart = u'\uE000';
+inline constexpr char16_t MatchEnd = u'\uE001';
+
+struct Row {
+    qint64 messageId = 0;
+    qint64 conversationId = 0;
+    QString conversationTitle;
+    QString agentId;
+    QString agentName; // the agent's name, or its id when the agent is gone from the catalogue
+    MessageRole role = MessageRole::User;
+    QString snippet; // a few words around the matches, which are between MatchStart and MatchEnd
+    qint64 createdAtMs = 0;
+};
+
+/// The messages of `userId`'s conversations that match `ftsQuery` (an FTS5 MATCH expression the
+/// caller built so that nothing typed acts as syntax), best first by BM25, then newest first; at
+/// most `limit`. Only finished messages are indexed, so a streaming answer is never found.
+/// On PostgreSQL this is not available yet and fails with a sentence saying so.
+Result<QList<Row>> search(const QSqlDatabase &db, qint64 userId, const QString &ftsQuery, int limit);
+
+} // namespace heliodesk::MessageSearchStore
