@@ -466,6 +466,56 @@ private Q_SLOTS:
         VERIFY_INDEX(f);
     }
 
+    void regeneratedAndContinuedAnswersAreReindexed()
+    {
+        Fixture f;
+        auto provider = std::make_shared<ScriptedProvider>();
+        ChatTuning tuning;
+        tuning.flushInterval = 10ms;
+        ChatService chat(f.t.database(), f.t.clock(), [provider](const QString &) { return provider; }, tuning);
+        QSignalSpy finished(&chat, &ChatService::answerFinished);
+        const auto answerWith = [](QStringList pieces, bool hang = false) {
+            ProviderScript script;
+            script.pieces = std::move(pieces);
+            script.hangAfterPieces = hang;
+            return script;
+        };
+
+        provider->setScript(answerWith({QStringLiteral("Alpha "), QStringLiteral("inverter answer.")}));
+        auto first = chat.ask(f.bob, AskRequest{std::nullopt, QStringLiteral("om"), QStringLiteral("First question")});
+        VERIFY_OK(first);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10'000);
+        QCOMPARE(f.ids(f.bob, QStringLiteral("alpha")), QList<qint64>{first->answerId});
+
+        // Regenerate: the old answer's words go with it, the new answer's are found once it ends.
+        provider->setScript(answerWith({QStringLiteral("Beta "), QStringLiteral("transformer answer.")}));
+        auto again = chat.regenerate(f.bob, first->answerId);
+        VERIFY_OK(again);
+        QCOMPARE(f.ids(f.bob, QStringLiteral("alpha")), QList<qint64>());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 10'000);
+        QCOMPARE(f.ids(f.bob, QStringLiteral("beta transformer")), QList<qint64>{again->answerId});
+        VERIFY_INDEX(f);
+
+        // Continue a stopped answer: found while stopped, out of the index while it streams again,
+        // found with all its text once it ends.
+        provider->setScript(answerWith({QStringLiteral("Gamma start ")}, true));
+        auto second = chat.ask(f.bob, AskRequest{first->conversationId, QString(), QStringLiteral("Second question")});
+        VERIFY_OK(second);
+        QTRY_VERIFY_WITH_TIMEOUT(ConversationStore::findMessage(f.t.connection(), second->answerId).value()->content.contains(
+                                     QStringLiteral("Gamma")),
+                                 10'000);
+        QVERIFY(chat.stop(second->answerId));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, 10'000);
+        QCOMPARE(f.ids(f.bob, QStringLiteral("gamma")), QList<qint64>{second->answerId});
+        provider->setScript(answerWith({QStringLiteral("delta end.")}));
+        VERIFY_OK(chat.continueAnswer(f.bob, second->answerId));
+        QCOMPARE(f.ids(f.bob, QStringLiteral("gamma")), QList<qint64>());
+        VERIFY_INDEX(f);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 4, 10'000);
+        QCOMPARE(f.ids(f.bob, QStringLiteral("gamma delta")), QList<qint64>{second->answerId});
+        VERIFY_INDEX(f);
+    }
+
     void changedContentIsReindexed()
     {
         Fixture f;
