@@ -1,8 +1,10 @@
 #include "firstrundialog.h"
 
 #include "dialogheader.h"
+#include "endpointform.h"
 #include "messagelabel.h"
 
+#include "model/agents/providersettings.h"
 #include "model/passwordhasher.h"
 
 #include <QDialogButtonBox>
@@ -10,6 +12,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace heliodesk {
@@ -37,6 +40,12 @@ QLabel *buddyLabel(const QString &text, QWidget *buddy, QWidget *parent)
 } // namespace
 
 FirstRunDialog::FirstRunDialog(AccountService accounts, const DatabaseLocation &location, QWidget *parent)
+    : FirstRunDialog(std::move(accounts), location, QString(), parent)
+{
+}
+
+FirstRunDialog::FirstRunDialog(AccountService accounts, const DatabaseLocation &location, QString settingsFile,
+                               QWidget *parent)
     : QDialog(parent)
     , m_accounts(std::move(accounts))
     , m_usernameEdit(new QLineEdit(this))
@@ -47,6 +56,8 @@ FirstRunDialog::FirstRunDialog(AccountService accounts, const DatabaseLocation &
     , m_passwordMessage(new MessageLabel(MessageLabel::Presentation::Inline, this))
     , m_confirmMessage(new MessageLabel(MessageLabel::Presentation::Inline, this))
     , m_errorMessage(new MessageLabel(MessageLabel::Presentation::Banner, this))
+    , m_answersToggle(new QToolButton(this))
+    , m_endpointForm(new EndpointForm(std::move(settingsFile), this))
 {
     setWindowTitle(tr("Set Up Heliodesk"));
     setObjectName(QStringLiteral("firstRunDialog"));
@@ -81,6 +92,15 @@ FirstRunDialog::FirstRunDialog(AccountService accounts, const DatabaseLocation &
 
     m_errorMessage->setObjectName(QStringLiteral("errorMessage"));
 
+    // Where answers come from: offline unless changed, so folded away until someone asks.
+    m_answersToggle->setObjectName(QStringLiteral("answersToggle"));
+    m_answersToggle->setAccessibleName(tr("Where answers come from"));
+    m_answersToggle->setCheckable(true);
+    m_answersToggle->setAutoRaise(true);
+    m_answersToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_answersToggle->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+    m_endpointForm->setVisible(false);
+
     auto *form = new QFormLayout;
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->setLabelAlignment(Qt::AlignLeft);
@@ -105,6 +125,8 @@ FirstRunDialog::FirstRunDialog(AccountService accounts, const DatabaseLocation &
     layout->setSpacing(16);
     layout->addWidget(header);
     layout->addLayout(form);
+    layout->addWidget(m_answersToggle, 0, Qt::AlignLeft);
+    layout->addWidget(m_endpointForm);
     layout->addWidget(m_errorMessage);
     layout->addStretch(1);
     layout->addWidget(buttons);
@@ -112,6 +134,12 @@ FirstRunDialog::FirstRunDialog(AccountService accounts, const DatabaseLocation &
 
     for (QLineEdit *edit : {m_usernameEdit, m_displayNameEdit, m_passwordEdit, m_confirmEdit})
         connect(edit, &QLineEdit::textChanged, this, &FirstRunDialog::validate);
+    connect(m_answersToggle, &QToolButton::toggled, this, &FirstRunDialog::setAnswersSectionExpanded);
+    connect(m_endpointForm, &EndpointForm::validityChanged, this, &FirstRunDialog::validate);
+    connect(m_endpointForm, &EndpointForm::edited, this, &FirstRunDialog::updateAnswersToggle);
+    connect(m_endpointForm, &EndpointForm::keyStorageFinished, this, &FirstRunDialog::onKeyStorageFinished);
+    // A saved endpoint that cannot be used as it is must be seen to be fixed.
+    setAnswersSectionExpanded(!m_endpointForm->isValid());
     validate();
     m_usernameEdit->setFocus();
 }
@@ -120,11 +148,50 @@ bool FirstRunDialog::isFormValid() const
 {
     const QString password = m_passwordEdit->text();
     return AccountService::usernameProblem(AccountService::normalizeUsername(m_usernameEdit->text())).isEmpty()
-        && PasswordHasher::weaknessOf(password).isEmpty() && m_confirmEdit->text() == password;
+        && PasswordHasher::weaknessOf(password).isEmpty() && m_confirmEdit->text() == password && m_endpointForm->isValid();
+}
+
+bool FirstRunDialog::isAnswersSectionExpanded() const
+{
+    return m_answersToggle->isChecked();
+}
+
+void FirstRunDialog::setAnswersSectionExpanded(bool expanded)
+{
+    if (m_answersToggle->isChecked() != expanded)
+        m_answersToggle->setChecked(expanded); // comes back here through toggled()
+    m_answersToggle->setArrowType(expanded ? Qt::DownArrow : Qt::RightArrow);
+    m_endpointForm->setVisible(expanded);
+    updateAnswersToggle();
+    adjustSize(); // room for the section, or its room given back
+}
+
+void FirstRunDialog::updateAnswersToggle()
+{
+    QString choice = tr("the offline knowledge base");
+    if (m_endpointForm->source() == EndpointForm::Source::Endpoint) {
+        const auto url = ProviderSettings::parseBaseUrl(m_endpointForm->baseUrlText());
+        const QString model = m_endpointForm->modelText().trimmed();
+        if (!url)
+            choice = tr("an OpenAI-compatible endpoint");
+        else if (model.isEmpty())
+            choice = url->authority();
+        else
+            choice = tr("%1 on %2").arg(model, url->authority());
+    }
+    m_answersToggle->setText(tr("Answers come from %1").arg(choice));
+    m_answersToggle->setAccessibleDescription(isAnswersSectionExpanded() ? tr("Expanded") : tr("Collapsed; press to change"));
 }
 
 void FirstRunDialog::validate()
 {
+    if (m_createdUser) {
+        // The account exists; only the keychain is still awaited, or the user goes on without it.
+        m_createButton->setEnabled(!m_endpointForm->isStoringKey());
+        return;
+    }
+    if (!m_endpointForm->isValid() && !isAnswersSectionExpanded())
+        setAnswersSectionExpanded(true);
     // An empty field gets guidance rather than a complaint: nobody has done anything wrong yet.
     const QString username = AccountService::normalizeUsername(m_usernameEdit->text());
     const QString usernameProblem = AccountService::usernameProblem(username);
@@ -162,8 +229,22 @@ void FirstRunDialog::validate()
 
 void FirstRunDialog::createAccount()
 {
+    if (m_createdUser) {
+        accept(); // the API key was not stored, and the user goes on without it
+        return;
+    }
     if (!isFormValid())
         return;
+    // The choice of answers first: should the account fail, the dialog stays open and saving it
+    // again changes nothing.
+    if (m_endpointForm->isModified()) {
+        const Result<void> saved = m_endpointForm->save();
+        if (!saved) {
+            setAnswersSectionExpanded(true);
+            m_errorMessage->showError(saved.error().message());
+            return;
+        }
+    }
     NewUser request;
     request.username = m_usernameEdit->text();
     request.displayName = m_displayNameEdit->text();
@@ -178,7 +259,33 @@ void FirstRunDialog::createAccount()
     }
     m_errorMessage->clearMessage();
     m_createdUser = *created;
+    if (m_endpointForm->isStoringKey()) {
+        // Closes when the keychain has answered (onKeyStorageFinished).
+        for (QLineEdit *edit : {m_usernameEdit, m_displayNameEdit, m_passwordEdit, m_confirmEdit})
+            edit->setEnabled(false);
+        m_createButton->setText(tr("&Continue"));
+        m_createButton->setAccessibleName(tr("Continue"));
+        validate();
+        return;
+    }
     accept();
+}
+
+void FirstRunDialog::onKeyStorageFinished(bool stored)
+{
+    if (!m_createdUser) {
+        validate();
+        return;
+    }
+    if (stored) {
+        accept();
+        return;
+    }
+    setAnswersSectionExpanded(true);
+    m_errorMessage->showHint(tr("The account “%1” is created, but the API key is not stored (see above). Keep it for "
+                                "this session only, or continue without it and enter it later in the settings.")
+                                 .arg(m_createdUser->username));
+    validate();
 }
 
 } // namespace heliodesk

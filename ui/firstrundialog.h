@@ -1,6 +1,7 @@
 #pragma once
 
-// The first start on an empty database: creates the first account, which becomes the administrator.
+// The first start on an empty database: creates the first account, which becomes the administrator,
+// and lets it choose where answers come from (offline unless changed).
 
 #include "model/accountservice.h"
 #include "storage/databaselocation.h"
@@ -12,9 +13,11 @@
 
 class QLineEdit;
 class QPushButton;
+class QToolButton;
 
 namespace heliodesk {
 
+class EndpointForm;
 class MessageLabel;
 
 class FirstRunDialog : public QDialog
@@ -23,6 +26,10 @@ class FirstRunDialog : public QDialog
 
 public:
     FirstRunDialog(AccountService accounts, const DatabaseLocation &location, QWidget *parent = nullptr);
+    /// `settingsFile`: where the choice of answers is written (ProviderSettings; empty: the
+    /// per-user file).
+    FirstRunDialog(AccountService accounts, const DatabaseLocation &location, QString settingsFile,
+                   QWidget *parent = nullptr);
 
     /// The account made by the dialog, once it has been accepted.
     [[nodiscard]] const std::optional<UserRecord> &createdUser() const { return m_createdUser; }
@@ -30,9 +37,16 @@ public:
     /// True when every field is acceptable, which is when the Create button is enabled.
     [[nodiscard]] bool isFormValid() const;
 
+    /// The "where answers come from" section, folded away until asked for.
+    [[nodiscard]] EndpointForm *endpointForm() const { return m_endpointForm; }
+    [[nodiscard]] bool isAnswersSectionExpanded() const;
+    void setAnswersSectionExpanded(bool expanded);
+
 private:
     void validate();
     void createAccount();
+    void updateAnswersToggle();
+    void onKeyStorageFinished(bool stored);
 
     AccountService m_accounts;
     std::optional<UserRecord> m_createdUser;
@@ -46,6 +60,8 @@ private:
     MessageLabel *m_confirmMessage = nullptr;
     MessageLabel *m_errorMessage = nullptr;
     QPushButton *m_createButton = nullptr;
+    QToolButton *m_answersToggle = nullptr;
+    EndpointForm *m_endpointForm = nullptr;
 };
 
 } // namespace heliodesk
