@@ -205,13 +205,13 @@ std::vector<Migration> buildMigrations()
             WHEN old.status <> 'streaming' BEGIN
             INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
             END)"),
-        QStringLiteral(R"({{SQLITE_ONLY}}CREATE TRIGGER messages_fts_unindex AFTER UPDATE OF content, status ON messages
-            WHEN old.status <> 'streaming' BEGIN
-            INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
-            END)"),
-        QStringLiteral(R"({{SQLITE_ONLY}}CREATE TRIGGER messages_fts_index AFTER UPDATE OF content, status ON messages
-            WHEN new.status <> 'streaming' BEGIN
-            INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);
+        // One trigger for both halves of an update: SQLite runs separate triggers in the reverse
+        // order of their creation, and adding the new text before removing the old corrupts the index.
+        QStringLiteral(R"({{SQLITE_ONLY}}CREATE TRIGGER messages_fts_update AFTER UPDATE OF content, status ON messages
+            WHEN old.status <> 'streaming' OR new.status <> 'streaming' BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, content)
+                SELECT 'delete', old.id, old.content WHERE old.status <> 'streaming';
+            INSERT INTO messages_fts (rowid, content) SELECT new.id, new.content WHERE new.status <> 'streaming';
             END)"),
         QStringLiteral(R"({{POSTGRES_ONLY}}CREATE INDEX messages_search ON messages
             USING GIN (to_tsvector('english', content)) WHERE status <> 'streaming')"),

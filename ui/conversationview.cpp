@@ -744,7 +744,7 @@ void ConversationView::mousePressEvent(QMouseEvent *event)
         return QAbstractScrollArea::mousePressEvent(event);
     const QPointF inText = pos - textOrigin(row);
     const MessageDocument *doc = m_blocks[size_t(row)].document.get();
-    const std::vector<MessageDocument::CodeBlock> codes = doc->codeBlocks();
+    const std::vector<MessageDocument::CodeBlock> &codes = doc->codeBlocks();
     for (size_t i = 0; i < codes.size(); ++i) {
         if (!codes[i].copyButton.contains(inText))
             continue;

@@ -2,8 +2,9 @@
 
 // One message's Markdown laid out for painting: headings, lists, tables, links and code blocks
 // (monospace, shaded, each with a copy button). While an answer streams, only its unfinished tail is
-// parsed again: finished paragraphs are parsed once, each into a document of its own, so the cost
-// of a new piece does not grow with the length of the answer. A finished message is one document.
+// parsed again: finished paragraphs are parsed once, into documents of their own, so the cost of
+// a new piece does not grow with the length of the answer, nor does its end (the finished answer
+// keeps its segments). A message that did not stream here is parsed as one document.
 
 #include <QFont>
 #include <QPalette>
@@ -12,6 +13,7 @@
 #include <QUrl>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QPainter;
@@ -47,7 +49,9 @@ public:
     /// The width the text would take without wrapping, at most width() (a question's bubble fits it).
     [[nodiscard]] qreal idealWidth() const;
     [[nodiscard]] const QString &markdown() const { return m_markdown; }
-    [[nodiscard]] bool isSegmented() const { return m_streaming; }
+    [[nodiscard]] bool isStreaming() const { return m_streaming; }
+    /// Held in several documents (a streamed answer keeps the segments it arrived in).
+    [[nodiscard]] bool isSegmented() const { return m_segments.size() > 1; }
     /// How many documents the text is held in (1 when finished; for tests and benchmarks).
     [[nodiscard]] int segmentCount() const;
     /// How many characters were parsed by the last setMarkdown() (for tests and benchmarks).
@@ -58,7 +62,7 @@ public:
     /// The link under `pos` (document coordinates), or an empty URL.
     [[nodiscard]] QUrl linkAt(const QPointF &pos) const;
     /// The code blocks with their copy buttons, in document coordinates.
-    [[nodiscard]] std::vector<CodeBlock> codeBlocks() const;
+    [[nodiscard]] const std::vector<CodeBlock> &codeBlocks() const;
     /// The plain text (what "Copy" puts on the clipboard besides the Markdown).
     [[nodiscard]] QString plainText() const;
 
@@ -69,6 +73,7 @@ private:
     void advanceStable();
     void rebuildTail();
     void relayout();
+    [[nodiscard]] std::vector<CodeBlock> findCodeBlocks() const;
 
     QFont m_baseFont;
     QString m_markdown;
@@ -85,7 +90,7 @@ private:
     QString m_openFence;
     bool m_sawBlank = false;
     bool m_segmentHasText = false;
-    bool m_inList = false;
+    mutable std::optional<std::vector<CodeBlock>> m_codeBlocks;
 };
 
 } // namespace heliodesk

@@ -807,19 +807,31 @@ Result<MessageRecord> ChatService::message(const Actor &actor, qint64 messageId)
 Result<QList<ChatTurn>> ChatService::buildContext(const QSqlDatabase &db, qint64 conversationId, qint64 beforeMessageId,
                                                   const QString &systemPrompt, const QString &question)
 {
-    auto history = ConversationStore::messages(db, conversationId);
-    if (!history)
-        return Unexpected(history.error());
     QList<ChatTurn> earlier;
     int budget = m_tuning.contextBudgetChars - int(systemPrompt.size()) - int(question.size());
-    // Newest first, so the most recent exchange survives when the budget runs out.
-    for (auto it = history->crbegin(); it != history->crend(); ++it) {
-        if (it->id >= beforeMessageId || it->content.isEmpty() || it->status == MessageStatus::Failed)
-            continue;
-        if (it->content.size() > budget)
+    // Newest first, a page at a time, so the most recent exchange survives when the budget runs
+    // out, and a long conversation costs only the pages the budget reaches (this runs on the
+    // event loop's thread, at the moment the question is sent).
+    constexpr int pageSize = 32;
+    std::optional<qint64> before = beforeMessageId;
+    bool full = false;
+    while (!full) {
+        auto page = ConversationStore::newestMessages(db, conversationId, before, pageSize);
+        if (!page)
+            return Unexpected(page.error());
+        for (const MessageRecord &message : std::as_const(*page)) {
+            if (message.content.isEmpty() || message.status == MessageStatus::Failed)
+                continue;
+            if (message.content.size() > budget) {
+                full = true;
+                break;
+            }
+            budget -= int(message.content.size());
+            earlier.prepend(ChatTurn{turnRole(message.role), message.content});
+        }
+        if (page->size() < pageSize)
             break;
-        budget -= int(it->content.size());
-        earlier.prepend(ChatTurn{turnRole(it->role), it->content});
+        before = page->constLast().id;
     }
     QList<ChatTurn> turns;
     if (!systemPrompt.isEmpty())

@@ -187,7 +187,7 @@ void TestChatWindow::signInSendAndWatchTokensArrive()
     QCOMPARE(rowText(1), answer);
     QCOMPARE(answerStatus(1), int(MessageStatus::Complete));
     QTRY_COMPARE(view->documentOf(1)->markdown(), answer);
-    QVERIFY(!view->documentOf(1)->isSegmented()); // a finished answer is one cached document
+    QVERIFY(!view->documentOf(1)->isStreaming()); // laid out as a finished answer, and cached
     QVERIFY(view->documentOf(1)->plainText().contains(QStringLiteral("twelve percent")));
     QVERIFY(child<QPushButton>("sendButton")->isVisible());
     QCOMPARE(child<QLabel>("usageLabel")->text(), QStringLiteral("Used 1 of 300 questions this month"));
