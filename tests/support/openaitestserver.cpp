@@ -230,9 +230,9 @@ OpenAiTestServer::~OpenAiTestServer()
     close();
 }
 
-bool OpenAiTestServer::listen()
+bool OpenAiTestServer::listen(quint16 port)
 {
-    return m_server->listen(QHostAddress::LocalHost, 0);
+    return m_server->listen(QHostAddress::LocalHost, port);
 }
 
 quint16 OpenAiTestServer::port() const

@@ -110,8 +110,8 @@ public:
     explicit OpenAiTestServer(QObject *parent = nullptr);
     ~OpenAiTestServer() override;
 
-    /// Listens on 127.0.0.1 on a free port; false when that failed.
-    bool listen();
+    /// Listens on 127.0.0.1 on `port` (0: a free one); false when that failed.
+    bool listen(quint16 port = 0);
     [[nodiscard]] quint16 port() const;
     /// http://127.0.0.1:PORT/v1
     [[nodiscard]] QUrl baseUrl() const;
