@@ -1,5 +1,7 @@
 #include "composer.h"
 
+#include "messagelabel.h"
+
 #include <QAbstractTextDocumentLayout>
 #include <QHBoxLayout>
 #include <QKeyEvent>
@@ -21,14 +23,14 @@ Composer::Composer(QWidget *parent)
     , m_editor(new QPlainTextEdit(this))
     , m_send(new QPushButton(tr("Send"), this))
     , m_stop(new QPushButton(tr("Stop"), this))
-    , m_reason(new QLabel(this))
+    , m_reason(new MessageLabel(MessageLabel::Presentation::Banner, this))
 {
     setObjectName(QStringLiteral("composer"));
 
     m_editor->setObjectName(QStringLiteral("composerEdit"));
     m_editor->setAccessibleName(tr("Question"));
     m_editor->setAccessibleDescription(tr("Enter sends the question; Shift+Enter starts a new line."));
-    m_editor->setPlaceholderText(tr("Ask a question… (Enter sends, Shift+Enter for a new line)"));
+    m_placeholder = tr("Ask a question… (Enter sends, Shift+Enter for a new line)");
     m_editor->setTabChangesFocus(true);
     m_editor->setLineWrapMode(QPlainTextEdit::WidgetWidth);
     m_editor->installEventFilter(this);
@@ -45,9 +47,7 @@ Composer::Composer(QWidget *parent)
 
     m_reason->setObjectName(QStringLiteral("composerReason"));
     m_reason->setAccessibleName(tr("Why questions cannot be sent"));
-    m_reason->setWordWrap(true);
-    m_reason->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_reason->hide();
+    m_reason->clearMessage();
 
     auto *row = new QHBoxLayout;
     row->setContentsMargins(0, 0, 0, 0);
@@ -96,7 +96,8 @@ void Composer::focusEditor()
 
 void Composer::setPlaceholderText(const QString &text)
 {
-    m_editor->setPlaceholderText(text);
+    m_placeholder = text;
+    updateState();
 }
 
 void Composer::setStreaming(bool streaming)
@@ -126,8 +127,10 @@ void Composer::send()
 void Composer::updateState()
 {
     const bool blocked = !m_blockedReason.isEmpty();
-    m_reason->setText(m_blockedReason);
-    m_reason->setVisible(blocked);
+    if (blocked)
+        m_reason->showHint(m_blockedReason);
+    else
+        m_reason->clearMessage();
     // A blocked composer keeps what was typed, but cannot be typed into: it says why instead.
     m_editor->setReadOnly(blocked);
     m_editor->setEnabled(!blocked);
@@ -135,6 +138,8 @@ void Composer::updateState()
     m_stop->setVisible(m_streaming);
     m_send->setEnabled(canSend());
     m_send->setToolTip(blocked ? m_blockedReason : tr("Send the question (Enter)"));
+    // The field says it is paused too, not only the line above it.
+    m_editor->setPlaceholderText(blocked ? tr("Questions are paused: see above.") : m_placeholder);
 }
 
 void Composer::fitHeight()

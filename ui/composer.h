@@ -6,11 +6,12 @@
 
 #include <QWidget>
 
-class QLabel;
 class QPlainTextEdit;
 class QPushButton;
 
 namespace heliodesk {
+
+class MessageLabel;
 
 class Composer : public QWidget
 {
@@ -53,7 +54,8 @@ private:
     QPlainTextEdit *m_editor = nullptr;
     QPushButton *m_send = nullptr;
     QPushButton *m_stop = nullptr;
-    QLabel *m_reason = nullptr;
+    MessageLabel *m_reason = nullptr;
+    QString m_placeholder;
     bool m_streaming = false;
     QString m_blockedReason;
 };

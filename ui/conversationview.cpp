@@ -312,7 +312,7 @@ QString ConversationView::footerText(int row) const
     QString footer;
     switch (status) {
     case MessageStatus::Streaming:
-        footer = value(row, Qt::DisplayRole).toString().isEmpty() ? tr("Thinking") : tr("Answering");
+        footer = value(row, Qt::DisplayRole).toString().isEmpty() ? tr("● Thinking") : tr("● Answering");
         break;
     case MessageStatus::Cancelled:
         footer = tr("Stopped. The answer above is incomplete.");
@@ -628,7 +628,10 @@ void ConversationView::paintRow(QPainter &painter, int row, const QRect &clip)
             text.insert(lineEnd < 0 ? text.size() : lineEnd, QString(dots, u'.') + QString(3 - dots, u' '));
         }
         painter.setFont(smallFont(m_textFont));
-        painter.setPen(status == MessageStatus::Failed ? errorColor(pal) : pal.color(QPalette::PlaceholderText));
+        // A live answer says so in the accent colour; a failed one in red; the rest quietly.
+        painter.setPen(status == MessageStatus::Failed      ? errorColor(pal)
+                       : status == MessageStatus::Streaming ? pal.color(QPalette::Highlight)
+                                                            : pal.color(QPalette::PlaceholderText));
         painter.drawText(QRect(left, y, width, block.footerHeight), Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, text);
     }
 }

@@ -456,8 +456,8 @@ void MainWindow::newChat()
     m_messages->clear();
     m_conversationList->clearSelection();
     m_conversationList->setCurrentIndex({});
-    if (m_agentId.isEmpty() || !m_hired.contains(m_agentId))
-        m_agentId = m_hired.isEmpty() ? QString() : m_hired.front();
+    if (!isUsable(m_agentId))
+        m_agentId = firstUsableAgent();
     if (QAbstractButton *button = m_agentBar->findChild<QAbstractButton *>(QStringLiteral("agentButton_") + m_agentId))
         button->setChecked(true);
     m_view->setAgentName(agentName(m_agentId));
@@ -526,7 +526,7 @@ void MainWindow::selectInList(qint64 conversationId)
 
 void MainWindow::selectAgent(const QString &agentId)
 {
-    if (!m_hired.contains(agentId))
+    if (!isUsable(agentId))
         return;
     m_agentId = agentId;
     if (m_conversationId != 0) {
@@ -541,6 +541,23 @@ void MainWindow::selectAgent(const QString &agentId)
     m_view->setAgentName(agentName(agentId));
     updateTitle();
     updateComposer();
+}
+
+bool MainWindow::isUsable(const QString &agentId) const
+{
+    if (agentId.isEmpty() || !m_hired.contains(agentId) || !m_planAgents.contains(agentId))
+        return false;
+    return std::any_of(m_agents.cbegin(), m_agents.cend(),
+                       [&agentId](const AgentRecord &agent) { return agent.id == agentId && agent.enabled; });
+}
+
+QString MainWindow::firstUsableAgent() const
+{
+    // In the catalogue's order, like the agent bar.
+    for (const AgentRecord &agent : m_agents)
+        if (isUsable(agent.id))
+            return agent.id;
+    return {};
 }
 
 QString MainWindow::agentName(const QString &agentId) const
@@ -694,7 +711,10 @@ void MainWindow::refresh()
         problems << user.error().message();
     const QString name = m_user.displayName.isEmpty() ? m_user.username : m_user.displayName;
     m_displayNameLabel->setText(name);
-    m_userDetailsLabel->setText(tr("%1 · %2 · %3 plan").arg(m_user.username, roleName(m_user.role), m_user.planName));
+    // Short enough for a narrow sidebar; the username is in the tooltip (and is the name when
+    // there is no display name).
+    m_userDetailsLabel->setText(tr("%1 · %2 plan").arg(roleName(m_user.role), m_user.planName));
+    m_userDetailsLabel->setToolTip(tr("Signed in as %1").arg(m_user.username));
     m_avatarLabel->setPixmap(avatarFor(m_user, font(), devicePixelRatioF()));
 
     if (auto agents = m_plans.listAgents())
@@ -745,7 +765,7 @@ void MainWindow::showAgents()
             continue;
         auto *button = new QToolButton(m_agentBar);
         button->setObjectName(QStringLiteral("agentButton_") + agent.id);
-        button->setText(agent.name);
+        button->setText(QString(agent.name).replace(u'&', QStringLiteral("&&"))); // "O&M" is a name, not a shortcut
         button->setAccessibleName(tr("Chat with %1").arg(agent.name));
         const bool usable = agent.enabled && m_planAgents.contains(agent.id);
         button->setToolTip(usable ? agent.description
@@ -759,10 +779,8 @@ void MainWindow::showAgents()
         m_agentButtons->addWidget(button);
         connect(button, &QToolButton::clicked, this, [this, id = agent.id] { selectAgent(id); });
     }
-    if (!m_agentId.isEmpty() && !m_hired.contains(m_agentId) && m_conversationId == 0)
-        m_agentId.clear();
-    if (m_agentId.isEmpty() && !m_hired.isEmpty())
-        m_agentId = m_hired.front();
+    if (m_conversationId == 0 && !isUsable(m_agentId))
+        m_agentId = firstUsableAgent();
     if (QAbstractButton *button = m_agentBar->findChild<QAbstractButton *>(QStringLiteral("agentButton_") + m_agentId))
         button->setChecked(true);
     m_hireButton->setText(m_hired.isEmpty() ? tr("Hire Agents to Start…") : tr("Hire Agents…"));
@@ -819,7 +837,9 @@ void MainWindow::updateComposer()
                      .arg(*m_user.effectiveLimit)
                      .arg(QLocale().toString(firstOfNextMonth, QLocale::LongFormat));
     } else if (m_conversationId == 0 && m_agentId.isEmpty()) {
-        reason = tr("You have no agents yet. Hire one with “Hire Agents…” to ask questions.");
+        reason = m_hired.isEmpty() ? tr("You have no agents yet. Hire one with “Hire Agents…” to ask questions.")
+                                   : tr("None of your agents is available: your plan does not include them, or an "
+                                        "administrator turned them off. Hire another with “Hire Agents…”.");
     } else if (!m_answers->isReady()) {
         reason = tr("Reading the API key from the keychain…");
     }

@@ -124,6 +124,9 @@ private:
     void deleteConversation(qint64 conversationId);
     void selectInList(qint64 conversationId);
     [[nodiscard]] QString agentName(const QString &agentId) const;
+    /// Hired, in the plan and switched on: a new chat can be with it.
+    [[nodiscard]] bool isUsable(const QString &agentId) const;
+    [[nodiscard]] QString firstUsableAgent() const;
     [[nodiscard]] Actor actor() const { return Actor::user(m_user); }
 
     std::shared_ptr<Database> m_database;

@@ -51,7 +51,7 @@ void MessageActionBar::setState(const State &state)
 {
     m_state = state;
     const bool done = !state.streaming;
-    m_copy->setVisible(state.hasText);
+    m_copy->setVisible(state.hasText && done);
     m_copy->setText(tr("Copy"));
     // Retry for a failed answer, Continue for an interrupted one; Regenerate for any other last answer.
     m_retry->setVisible(done && state.isLastAnswer && state.failed);

@@ -9,6 +9,7 @@
 #include <QTextBlock>
 #include <QTextDocument>
 #include <QTextFrame>
+#include <QTextTable>
 
 namespace heliodesk {
 
@@ -71,6 +72,42 @@ bool continuesBlock(QStringView line)
     return listItem.match(line.toString()).hasMatch();
 }
 
+/// Tables as people expect them in a chat: single hairlines, room in the cells, a shaded header.
+void styleTables(QTextDocument &doc)
+{
+    const QList<QTextFrame *> frames = doc.rootFrame()->childFrames();
+    for (QTextFrame *frame : frames) {
+        auto *table = qobject_cast<QTextTable *>(frame);
+        if (!table)
+            continue;
+        QTextTableFormat format = table->format();
+        format.setBorderCollapse(true);
+        format.setBorder(1);
+        format.setBorderBrush(QColor(128, 128, 128, 110));
+        format.setCellPadding(5);
+        format.setCellSpacing(0);
+        format.setTopMargin(4);
+        format.setBottomMargin(8);
+        table->setFormat(format);
+        for (int column = 0; column < table->columns(); ++column) {
+            QTextTableCell cell = table->cellAt(0, column);
+            QTextTableCellFormat header = cell.format().toTableCellFormat();
+            header.setBackground(QColor(128, 128, 128, 40));
+            cell.setFormat(header);
+        }
+    }
+    // Headings get air below them, so the paragraph after does not sit on them.
+    for (QTextBlock block = doc.begin(); block.isValid(); block = block.next()) {
+        if (block.blockFormat().headingLevel() == 0)
+            continue;
+        QTextCursor cursor(block);
+        QTextBlockFormat format = block.blockFormat();
+        format.setBottomMargin(std::max<qreal>(format.bottomMargin(), 6));
+        format.setTopMargin(std::max<qreal>(format.topMargin(), 6));
+        cursor.setBlockFormat(format);
+    }
+}
+
 } // namespace
 
 struct MessageDocument::Segment {
@@ -116,6 +153,7 @@ std::unique_ptr<MessageDocument::Segment> MessageDocument::makeSegment(const QSt
         chars.setFont(mono, QTextCharFormat::FontPropertiesSpecifiedOnly);
         cursor.mergeCharFormat(chars);
     }
+    styleTables(doc);
     doc.setTextWidth(m_width);
     segment->height = doc.size().height();
     return segment;

@@ -1,5 +1,7 @@
 #include "searchservice.h"
 
+#include <QRegularExpression>
+
 #include "storage/messagesearchstore.h"
 #include "storage/transaction.h"
 #include "storage/userstore.h"
@@ -87,6 +89,17 @@ QString SearchService::ftsQuery(const QString &typed)
     return parts.join(QStringLiteral(" AND "));
 }
 
+QString SearchService::withoutMarkdownMarks(const QString &snippet)
+{
+    // A passage reads as text: no emphasis stars, code ticks, heading hashes or list bullets.
+    // The match markers are characters of their own, so the ranges parsed afterwards stay right.
+    static const QRegularExpression marks(QStringLiteral("\\*{1,3}|`+|(^|\\n)\\s*(#{1,6}|[-+*]|>)\\s+"));
+    QString text = snippet;
+    text.replace(marks, QStringLiteral("\\1"));
+    text.replace(u'\n', u' ');
+    return text;
+}
+
 std::pair<QString, QList<std::pair<int, int>>> SearchService::parseSnippet(const QString &marked)
 {
     QString plain;
@@ -153,7 +166,7 @@ Result<QList<SearchHit>> SearchService::search(const Actor &actor, const QString
         hit.agentId = row.agentId;
         hit.agentName = row.agentName;
         hit.role = row.role;
-        std::tie(hit.snippet, hit.highlights) = parseSnippet(row.snippet);
+        std::tie(hit.snippet, hit.highlights) = parseSnippet(withoutMarkdownMarks(row.snippet));
         hit.createdAtMs = row.createdAtMs;
         hits << hit;
     }

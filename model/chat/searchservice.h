@@ -40,6 +40,8 @@ public:
     /// Splits a snippet with MatchStart/MatchEnd markers into plain text (whitespace runs folded
     /// into one space, so it fits one line) and the (start, length) ranges that were marked.
     static std::pair<QString, QList<std::pair<int, int>>> parseSnippet(const QString &marked);
+    /// A snippet without Markdown's marks ("**", "`", "# ", "- "), line breaks as spaces.
+    static QString withoutMarkdownMarks(const QString &snippet);
 
 private:
     std::shared_ptr<Database> m_database;

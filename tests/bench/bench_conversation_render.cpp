@@ -87,6 +87,14 @@ double peakRssMiB()
     qFatal("no VmHWM in /proc/self/status");
 }
 
+QString list(const std::vector<double> &values, int decimals = 0)
+{
+    QStringList parts;
+    for (double v : values)
+        parts << QString::number(v, 'f', decimals);
+    return parts.join(QStringLiteral(", "));
+}
+
 double median(std::vector<double> values)
 {
     std::sort(values.begin(), values.end());
@@ -396,6 +404,8 @@ int main(int argc, char *argv[])
                  .arg(median(historyStall), 0, 'f', 1)
                  .arg(*std::max_element(historyStall.begin(), historyStall.end()), 0, 'f', 1)
                  .arg(frames);
+    out() << "  runs, CPU ms (empty | history):      " << list(emptyCpu) << " | " << list(historyCpu) << "\n";
+    out() << "  runs, worst stall ms (empty | history): " << list(emptyStall, 1) << " | " << list(historyStall, 1) << "\n";
     const double cpuRatio = median(ratios);
     const double stall = median(historyStall);
     out() << QStringLiteral("  CPU ratio, history / empty: %1 (median of paired ratios; target ≤ %2) %3\n")

@@ -709,7 +709,7 @@ private Q_SLOTS:
 
         QCOMPARE(waitFinished(finished, ticket->answerId), std::optional(MessageStatus::Complete));
         QCOMPARE(announcedText(progress, ticket->answerId), QStringLiteral("and the rest."));
-        QCOMPARE(f.message(ticket->answerId).content, partial + u"and the rest.");
+        QCOMPARE(f.message(ticket->answerId).content, QString(partial + u"and the rest."));
         QCOMPARE(f.outcome(more->reservation.usageEventId), QStringLiteral("complete"));
         QCOMPARE(f.t.count(QStringLiteral("messages")), 2);
         // The request: the question as the last turn, and the partial answer to continue.

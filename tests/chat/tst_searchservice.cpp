@@ -179,6 +179,29 @@ private Q_SLOTS:
         QVERIFY(query.endsWith(QStringLiteral("\"w31\"*")));
     }
 
+    void markdownMarksAreDropped_data()
+    {
+        QTest::addColumn<QString>("snippet");
+        QTest::addColumn<QString>("expected");
+        const QChar s(MessageSearchStore::MatchStart);
+        const QChar e(MessageSearchStore::MatchEnd);
+        QTest::newRow("emphasis") << QStringLiteral("the **curtailment** data") << QStringLiteral("the curtailment data");
+        QTest::newRow("marked emphasis") << (QStringLiteral("**") + s + QStringLiteral("Curtailment") + e + QStringLiteral("** data"))
+                                         << (s + QStringLiteral("Curtailment") + e + QStringLiteral(" data"));
+        QTest::newRow("code") << QStringLiteral("run `SELECT 1` now") << QStringLiteral("run SELECT 1 now");
+        QTest::newRow("heading and bullets") << QStringLiteral("## Losses\n- fan F2\n+ string 4")
+                                             << QStringLiteral("Losses fan F2 string 4");
+        QTest::newRow("quote") << QStringLiteral("> a quote") << QStringLiteral("a quote");
+        QTest::newRow("hyphen inside a line stays") << QStringLiteral("back-contact cells - cheaper")
+                                                    << QStringLiteral("back-contact cells - cheaper");
+    }
+    void markdownMarksAreDropped()
+    {
+        QFETCH(QString, snippet);
+        QFETCH(QString, expected);
+        QCOMPARE(SearchService::withoutMarkdownMarks(snippet), expected);
+    }
+
     void parseSnippet_data()
     {
         QTest::addColumn<QString>("marked");

@@ -11,8 +11,10 @@
 #include "ui/surveybanner.h"
 
 #include "model/planservice.h"
+#include "model/agents/agentsetup.h"
 #include "model/agents/currentprovider.h"
 #include "model/agents/providersettings.h"
+#include "model/chat/conversationlistmodel.h"
 #include "model/chat/messagelistmodel.h"
 #include "model/chat/searchresultsmodel.h"
 #include "storage/sql.h"
@@ -23,6 +25,7 @@
 #include <QAction>
 #include <QFile>
 #include <QFileDialog>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -76,9 +79,14 @@ private Q_SLOTS:
     void surveyCanBeDismissed();
     void keyboardShortcuts();
     void conversationsAreListedAndDeletedWithConfirmation();
+    void renameAndPinFromTheMenu();
+    void hiringFromTheGalleryAddsTheAgent();
+    void offlineAnswerShowsItsSources();
+    void interruptedAnswerCanBeContinued();
 
 private:
-    void openWindow(const UserRecord &user);
+    void openWindow(const UserRecord &user, std::shared_ptr<KnowledgeBase> knowledge = {});
+    QMenu *conversationMenu(int row);
     /// Types a question into the composer and presses Enter.
     void ask(const QString &question);
     [[nodiscard]] int answerStatus(int row) const;
@@ -115,10 +123,11 @@ void TestChatWindow::cleanup()
     m_db.reset();
 }
 
-void TestChatWindow::openWindow(const UserRecord &user)
+void TestChatWindow::openWindow(const UserRecord &user, std::shared_ptr<KnowledgeBase> knowledge)
 {
     MainWindow::Options options;
     options.settingsFile = m_settingsFile;
+    options.knowledge = std::move(knowledge);
     m_window = std::make_unique<MainWindow>(m_db->database(), m_db->clock(), user, options);
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
@@ -521,6 +530,131 @@ void TestChatWindow::conversationsAreListedAndDeletedWithConfirmation()
     QTRY_COMPARE(list->model()->rowCount(), 0);
     QCOMPARE(m_db->count(QStringLiteral("messages")), 0);
     QCOMPARE(m_window->currentConversationId(), 0);
+}
+
+QMenu *TestChatWindow::conversationMenu(int row)
+{
+    auto *list = child<QListView>("conversationList");
+    const QRect rect = list->visualRect(list->model()->index(row, 0));
+    QMetaObject::invokeMethod(list, "customContextMenuRequested", Q_ARG(QPoint, rect.center()));
+    const QList<QMenu *> menus = m_window->findChildren<QMenu *>(QStringLiteral("conversationMenu"));
+    for (QMenu *menu : menus)
+        if (menu->isVisible())
+            return menu;
+    qFatal("no conversation menu");
+}
+
+void TestChatWindow::renameAndPinFromTheMenu()
+{
+    openWindow(m_analyst);
+    m_server->enqueue(ScriptedResponse::stream({QStringLiteral("One.")}));
+    ask(QStringLiteral("First conversation"));
+    WAIT_FOR_ANSWER_END();
+    QTest::keySequence(m_window.get(), QKeySequence::New);
+    m_server->enqueue(ScriptedResponse::stream({QStringLiteral("Two.")}));
+    ask(QStringLiteral("Second conversation"));
+    WAIT_FOR_ANSWER_END();
+    auto *list = child<QListView>("conversationList");
+    QCOMPARE(list->model()->index(0, 0).data().toString(), QStringLiteral("Second conversation"));
+
+    // Rename the older one (row 1).
+    QMenu *menu = conversationMenu(1);
+    menu->findChild<QAction *>(QStringLiteral("renameAction"))->trigger();
+    menu->close();
+    QInputDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = m_window->findChild<QInputDialog *>(QStringLiteral("renameDialog"))) && dialog->isVisible());
+    QCOMPARE(dialog->textValue(), QStringLiteral("First conversation"));
+    dialog->setTextValue(QStringLiteral("Évora inverter faults"));
+    dialog->accept();
+    QTRY_COMPARE(list->model()->index(1, 0).data().toString(), QStringLiteral("Évora inverter faults"));
+
+    // Pin it: it moves to the top, under "Pinned".
+    menu = conversationMenu(1);
+    menu->findChild<QAction *>(QStringLiteral("pinAction"))->trigger();
+    menu->close();
+    QTRY_COMPARE(list->model()->index(0, 0).data().toString(), QStringLiteral("Évora inverter faults"));
+    QCOMPARE(list->model()->index(0, 0).data(ConversationListModel::SectionRole).toString(), QStringLiteral("Pinned"));
+    QCOMPARE(list->model()->index(1, 0).data(ConversationListModel::SectionRole).toString(), QStringLiteral("Today"));
+    auto pinned = scalar(m_db->connection(), QStringLiteral("SELECT title FROM conversations WHERE pinned = 1"));
+    QCOMPARE(pinned->toString(), QStringLiteral("Évora inverter faults"));
+}
+
+void TestChatWindow::hiringFromTheGalleryAddsTheAgent()
+{
+    openWindow(m_analyst);
+    QVERIFY(!m_window->findChild<QAbstractButton *>(QStringLiteral("agentButton_news")));
+    QTest::mouseClick(child<QPushButton>("hireButton"), Qt::LeftButton);
+    QDialog *gallery = nullptr;
+    QTRY_VERIFY((gallery = m_window->findChild<QDialog *>(QStringLiteral("hireGallery"))) && gallery->isVisible());
+    auto *hire = gallery->findChild<QAbstractButton *>(QStringLiteral("hireButton_news"));
+    QVERIFY(hire && hire->isEnabled());
+    QTest::mouseClick(hire, Qt::LeftButton);
+    // The agent bar has it at once, and a click starts a chat with it.
+    QAbstractButton *news = nullptr;
+    QTRY_VERIFY((news = m_window->findChild<QAbstractButton *>(QStringLiteral("agentButton_news"))) != nullptr);
+    QTest::mouseClick(news, Qt::LeftButton);
+    QCOMPARE(m_window->selectedAgentId(), QStringLiteral("news"));
+    QVERIFY(child<QLabel>("conversationTitle")->text().contains(QStringLiteral("News")));
+    m_server->enqueue(ScriptedResponse::stream({QStringLiteral("Headlines.")}));
+    ask(QStringLiteral("Today's energy news?"));
+    WAIT_FOR_ANSWER_END();
+    auto agent = scalar(m_db->connection(), QStringLiteral("SELECT agent_id FROM conversations"));
+    QCOMPARE(agent->toString(), QStringLiteral("news"));
+}
+
+void TestChatWindow::offlineAnswerShowsItsSources()
+{
+    // No endpoint: the agents answer from their starter knowledge, naming the documents.
+    ProviderSettings(m_settingsFile).clearEndpoint();
+    auto agents = prepareAgents(m_db->database(), m_db->clock());
+    VERIFY_OK(agents);
+    openWindow(m_analyst, agents->knowledge);
+    QCOMPARE(child<QLabel>("sourceLabel")->text(), QStringLiteral("Answers: Offline knowledge base"));
+    QTest::mouseClick(child<QAbstractButton>("agentButton_om"), Qt::LeftButton);
+    ask(QStringLiteral("inverter maintenance"));
+    WAIT_FOR_ANSWER_END();
+    QCOMPARE(answerStatus(1), int(MessageStatus::Complete));
+    auto *view = child<ConversationView>("conversationView");
+    const QVariantList sources = view->model()->index(1, 0).data(MessageListModel::SourcesRole).toList();
+    QVERIFY(!sources.isEmpty());
+    QVERIFY(!sources.front().toMap().value(QStringLiteral("title")).toString().isEmpty());
+    QVERIFY(rowText(1).contains(QStringLiteral("offline knowledge base")));
+    QCOMPARE(m_server->requests().size(), 0);
+}
+
+void TestChatWindow::interruptedAnswerCanBeContinued()
+{
+    // A previous run died mid-answer, and its next start marked the answer interrupted.
+    const qint64 now = m_db->clock()->nowMs();
+    auto conversation = scalar(m_db->connection(),
+                               QStringLiteral("INSERT INTO conversations (user_id, agent_id, title, created_at, updated_at) "
+                                              "VALUES (?, 'market', 'Explain negative prices', ?, ?) RETURNING id"),
+                               {m_analyst.id, now, now});
+    VERIFY_OK(conversation);
+    const QString insert = QStringLiteral("INSERT INTO messages (conversation_id, role, content, status, created_at, updated_at) "
+                                          "VALUES (?, ?, ?, ?, ?, ?)");
+    VERIFY_OK(execSql(m_db->connection(), insert,
+                      {conversation->toLongLong(), QStringLiteral("user"), QStringLiteral("Explain negative prices"),
+                       QStringLiteral("complete"), now, now}));
+    VERIFY_OK(execSql(m_db->connection(), insert,
+                      {conversation->toLongLong(), QStringLiteral("assistant"), QStringLiteral("The first half"),
+                       QStringLiteral("interrupted"), now, now}));
+    openWindow(m_analyst);
+    auto *list = child<QListView>("conversationList");
+    QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, list->visualRect(list->model()->index(0, 0)).center());
+    QCOMPARE(answerStatus(1), int(MessageStatus::Interrupted));
+    auto *view = child<ConversationView>("conversationView");
+    QTRY_VERIFY(view->actionBar()->isVisible());
+    auto *resume = view->actionBar()->findChild<QAbstractButton *>(QStringLiteral("continueButton"));
+    QVERIFY(resume->isVisible());
+    QVERIFY(view->actionBar()->findChild<QAbstractButton *>(QStringLiteral("regenerateButton"))->isVisible());
+    m_server->enqueue(ScriptedResponse::stream({QStringLiteral(", and here is the rest.")}));
+    QTest::mouseClick(resume, Qt::LeftButton);
+    WAIT_FOR_ANSWER_END();
+    QCOMPARE(rowText(1), QStringLiteral("The first half, and here is the rest."));
+    QCOMPARE(answerStatus(1), int(MessageStatus::Complete));
+    // The request carried the partial answer, so the model could go on from it.
+    QVERIFY(m_server->requests().back().body.contains("The first half"));
 }
 
 QTEST_MAIN(TestChatWindow)

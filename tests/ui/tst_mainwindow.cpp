@@ -1,5 +1,6 @@
 // MainWindow on a real database: the user, their usage this month, the agents and the database in use.
 
+#include "ui/composer.h"
 #include "ui/mainwindow.h"
 
 #include "model/planservice.h"
@@ -14,9 +15,11 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QPushButton>
+#include <QRegularExpression>
 #include <QStatusBar>
 #include <QTest>
-#include <QTreeWidget>
+#include <QToolButton>
 
 using namespace heliodesk;
 using namespace heliodesk::test;
@@ -104,31 +107,27 @@ void TestMainWindow::showsUserUsageAndDatabase()
     auto window = makeWindow(*carla);
     QCOMPARE(window->windowTitle(), QStringLiteral("Heliodesk"));
     QCOMPARE(text(window.get(), "displayNameLabel"), QStringLiteral("Carla Reyes"));
-    QVERIFY(text(window.get(), "userDetailsLabel").contains(u"carla.reyes"));
-    QVERIFY(text(window.get(), "userDetailsLabel").contains(u"Analyst"));
-    QCOMPARE(text(window.get(), "planLabel"), QStringLiteral("Standard"));
-    QCOMPARE(text(window.get(), "usageLabel"), QStringLiteral("Used 7 of 300 queries this month"));
+    QCOMPARE(text(window.get(), "userDetailsLabel"), QStringLiteral("Analyst · Standard plan"));
+    QVERIFY(child<QLabel>(window.get(), "userDetailsLabel")->toolTip().contains(u"carla.reyes"));
+    QCOMPARE(text(window.get(), "usageLabel"), QStringLiteral("Used 7 of 300 questions this month"));
     auto *bar = child<QProgressBar>(window.get(), "usageBar");
+    QVERIFY(window->statusBar()->isAncestorOf(bar));
     QVERIFY(bar->isVisible());
     QCOMPARE(bar->value(), 7);
     QCOMPARE(bar->maximum(), 300);
+    // With no endpoint set up, answers come from the offline knowledge base, and the status bar says so.
+    QCOMPARE(text(window.get(), "sourceLabel"), QStringLiteral("Answers: Offline knowledge base"));
 
     const QString path = QDir::toNativeSeparators(m_db->path());
-    QCOMPARE(text(window.get(), "databaseLabel"), path);
     auto *status = child<QLabel>(window.get(), "statusDatabaseLabel");
     QVERIFY(window->statusBar()->isAncestorOf(status));
     QVERIFY(status->isVisible());
     QVERIFY2(status->text().contains(path), qPrintable(status->text()));
 
-    // The agents come from the database: the four the schema installs.
-    auto *agents = child<QTreeWidget>(window.get(), "agentList");
-    QCOMPARE(agents->topLevelItemCount(), 4);
-    QStringList names;
-    for (int i = 0; i < agents->topLevelItemCount(); ++i)
-        names << agents->topLevelItem(i)->text(0);
-    QCOMPARE(names, (QStringList{QStringLiteral("News"), QStringLiteral("O&M"), QStringLiteral("Market Intelligence"),
-                                 QStringLiteral("Digitalization")}));
-    QCOMPARE(agents->topLevelItem(0)->text(1), QStringLiteral("In your plan"));
+    // Nobody hired yet: the agent bar offers the gallery, and the composer says why it waits.
+    QVERIFY(window->findChildren<QToolButton *>(QRegularExpression(QStringLiteral("^agentButton_"))).isEmpty());
+    QCOMPARE(child<QPushButton>(window.get(), "hireButton")->text(), QStringLiteral("Hire Agents to Start…"));
+    QVERIFY(child<Composer>(window.get(), "composer")->blockedReason().contains(QStringLiteral("Hire one")));
     QVERIFY(!child<QWidget>(window.get(), "problemMessage")->isVisible());
 }
 
@@ -146,14 +145,14 @@ void TestMainWindow::refreshShowsQueriesCountedSince()
 {
     UserRecord ben = m_db->createAnalyst(QStringLiteral("ben"));
     auto window = makeWindow(ben);
-    QCOMPARE(text(window.get(), "usageLabel"), QStringLiteral("Used 0 of 300 queries this month"));
+    QCOMPARE(text(window.get(), "usageLabel"), QStringLiteral("Used 0 of 300 questions this month"));
 
-    reserve(ben, 3);
-    QCOMPARE(text(window.get(), "usageLabel"), QStringLiteral("Used 0 of 300 queries this month"));
+    reserve(ben, 3); // e.g. heliodeskctl ask, in another process
+    QCOMPARE(text(window.get(), "usageLabel"), QStringLiteral("Used 0 of 300 questions this month"));
     auto *refresh = child<QAction>(window.get(), "refreshAction");
     QCOMPARE(refresh->shortcut(), QKeySequence(QKeySequence::Refresh));
     refresh->trigger();
-    QCOMPARE(text(window.get(), "usageLabel"), QStringLiteral("Used 3 of 300 queries this month"));
+    QCOMPARE(text(window.get(), "usageLabel"), QStringLiteral("Used 3 of 300 questions this month"));
     QCOMPARE(child<QProgressBar>(window.get(), "usageBar")->value(), 3);
 }
 
@@ -163,17 +162,23 @@ void TestMainWindow::newMonthStartsFromZero()
     reserve(ben, 5);
     m_db->clock()->set(QDateTime(QDate(2026, 12, 1), QTime(0, 0, 1), Qt::UTC));
     auto window = makeWindow(ben);
-    QCOMPARE(text(window.get(), "usageLabel"), QStringLiteral("Used 0 of 300 queries this month"));
+    QCOMPARE(text(window.get(), "usageLabel"), QStringLiteral("Used 0 of 300 questions this month"));
 }
 
 void TestMainWindow::limitReached()
 {
     UserRecord ben = m_db->createAnalyst(QStringLiteral("ben"), 4);
+    PlanService plans(m_db->database(), m_db->clock());
+    VERIFY_OK(plans.hireAgents(Actor::user(ben), QStringLiteral("ben"), {QStringLiteral("news")}));
     reserve(ben, 4);
     auto window = makeWindow(ben);
-    QCOMPARE(text(window.get(), "usageLabel"), QStringLiteral("Used 4 of 4 queries this month — the limit is reached"));
-    QCOMPARE(text(window.get(), "planLabel"), QStringLiteral("Standard, with a limit of your own"));
+    QCOMPARE(text(window.get(), "usageLabel"), QStringLiteral("Used 4 of 4 questions this month"));
     QCOMPARE(child<QProgressBar>(window.get(), "usageBar")->value(), 4);
+    auto *composer = child<Composer>(window.get(), "composer");
+    QVERIFY2(composer->blockedReason().startsWith(QStringLiteral("You have used all 4 questions of this month.")),
+             qPrintable(composer->blockedReason()));
+    QVERIFY(composer->blockedReason().contains(QStringLiteral("an administrator can raise your limit")));
+    QVERIFY(child<QLabel>(window.get(), "composerReason")->isVisible());
 }
 
 void TestMainWindow::unlimitedPlan()
@@ -181,10 +186,9 @@ void TestMainWindow::unlimitedPlan()
     UserRecord ben = m_db->createAnalyst(QStringLiteral("ben"), std::nullopt, QStringLiteral("Unlimited"));
     reserve(ben, 2);
     auto window = makeWindow(ben);
-    QCOMPARE(text(window.get(), "planLabel"), QStringLiteral("Unlimited"));
-    QCOMPARE(text(window.get(), "usageLabel"), QStringLiteral("Unlimited: used 2 queries this month"));
+    QVERIFY(text(window.get(), "userDetailsLabel").contains(QStringLiteral("Unlimited plan")));
+    QCOMPARE(text(window.get(), "usageLabel"), QStringLiteral("Used 2 questions this month (no limit)"));
     QVERIFY(!child<QProgressBar>(window.get(), "usageBar")->isVisible());
-    QVERIFY(!child<QLabel>(window.get(), "resetLabel")->isVisible());
 }
 
 void TestMainWindow::agentsOutsideThePlan()
@@ -194,20 +198,23 @@ void TestMainWindow::agentsOutsideThePlan()
     auto plan = plans.addPlan(root, QStringLiteral("Field Team"), 50, {QStringLiteral("news"), QStringLiteral("om")});
     VERIFY_OK(plan);
     UserRecord ben = m_db->createAnalyst(QStringLiteral("ben"), std::nullopt, QStringLiteral("Field Team"));
-    auto hired = plans.hireAgents(Actor::user(ben), QStringLiteral("ben"), {QStringLiteral("news")});
-    VERIFY_OK(hired);
+    VERIFY_OK(plans.hireAgents(Actor::user(ben), QStringLiteral("ben"), {QStringLiteral("news"), QStringLiteral("om")}));
+    // The plan loses O&M after it was hired.
+    PlanChanges changes;
+    changes.agentIds = QStringList{QStringLiteral("news")};
+    VERIFY_OK(plans.updatePlan(root, QStringLiteral("Field Team"), changes));
 
     auto window = makeWindow(ben);
-    QCOMPARE(text(window.get(), "planLabel"), QStringLiteral("Field Team"));
-    QCOMPARE(text(window.get(), "usageLabel"), QStringLiteral("Used 0 of 50 queries this month"));
-    auto *agents = child<QTreeWidget>(window.get(), "agentList");
-    QHash<QString, QString> access;
-    for (int i = 0; i < agents->topLevelItemCount(); ++i)
-        access.insert(agents->topLevelItem(i)->data(0, Qt::UserRole).toString(), agents->topLevelItem(i)->text(1));
-    QCOMPARE(access.value(QStringLiteral("news")), QStringLiteral("Hired"));
-    QCOMPARE(access.value(QStringLiteral("om")), QStringLiteral("In your plan"));
-    QCOMPARE(access.value(QStringLiteral("market")), QStringLiteral("Not in your plan"));
-    QCOMPARE(access.value(QStringLiteral("digitalization")), QStringLiteral("Not in your plan"));
+    QCOMPARE(text(window.get(), "usageLabel"), QStringLiteral("Used 0 of 50 questions this month"));
+    auto *news = child<QToolButton>(window.get(), "agentButton_news");
+    auto *om = child<QToolButton>(window.get(), "agentButton_om");
+    QCOMPARE(news->text(), QStringLiteral("News"));
+    QVERIFY(news->isEnabled());
+    QVERIFY(news->isChecked()); // the new chat is with the first usable agent
+    QVERIFY(!om->isEnabled());
+    QVERIFY(om->toolTip().contains(QStringLiteral("your plan does not include it")));
+    QCOMPARE(window->selectedAgentId(), QStringLiteral("news"));
+    QCOMPARE(child<QPushButton>(window.get(), "hireButton")->text(), QStringLiteral("Hire Agents…"));
 }
 
 void TestMainWindow::aboutShowsTheVersion()
