@@ -177,7 +177,10 @@ public:
         m_timer.setInterval(1);
         QObject::connect(&m_timer, &QTimer::timeout, [this] {
             const qint64 now = m_clock.nsecsElapsed();
-            m_worstNs = std::max(m_worstNs, now - m_last);
+            if (now - m_last > m_worstNs) {
+                m_worstNs = now - m_last;
+                m_worstAtNs = m_last;
+            }
             m_last = now;
         });
     }
@@ -188,6 +191,8 @@ public:
         m_last = 0;
         m_timer.start();
     }
+    /// When the worst stall began, in ms since start().
+    [[nodiscard]] double worstAtMs() const { return double(m_worstAtNs) / 1e6; }
     double stopMs()
     {
         m_timer.stop();
@@ -199,6 +204,7 @@ private:
     QElapsedTimer m_clock;
     qint64 m_last = 0;
     qint64 m_worstNs = 0;
+    qint64 m_worstAtNs = 0;
 };
 
 qint64 createConversation(const QSqlDatabase &db, qint64 userId, const QString &title, int messages, qint64 nowMs)
@@ -267,6 +273,8 @@ StreamFigures streamOnce(ChatService &chat, MessageListModel &model, Conversatio
     StreamFigures figures;
     figures.cpuMs = cpuMs() - cpuBefore;
     figures.stallMs = stalls.stopMs();
+    if (qEnvironmentVariableIsSet("BENCH_STALL_TRACE"))
+        out() << "    worst stall " << figures.stallMs << " ms at " << stalls.worstAtMs() << " ms of the run\n";
     figures.frames = int(view.layoutCount() - layoutsBefore);
     return figures;
 }
