@@ -1,0 +1,113 @@
+// The admin panel window: it opens for an active admin, and for anyone else shows only a refusal.
+
+#include "ui/admin/adminpanel.h"
+
+#include "support/testdatabase.h"
+
+#include <QLabel>
+#include <QTabWidget>
+#include <QTest>
+
+using namespace heliodesk;
+using namespace heliodesk::test;
+
+class TestAdminPanel : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void opensForAnAdmin();
+    void refusedForAnalyst_data();
+    void refusedForAnalyst();
+
+private:
+    UserRecord user(const QString &name);
+    std::unique_ptr<TestDatabase> m_db;
+};
+
+void TestAdminPanel::init()
+{
+    m_db = std::make_unique<TestDatabase>();
+    QVERIFY2(m_db->isValid(), qPrintable(m_db->openError().toLogString()));
+}
+
+void TestAdminPanel::cleanup()
+{
+    m_db.reset();
+}
+
+UserRecord TestAdminPanel::user(const QString &name)
+{
+    auto found = m_db->accounts().findUser(Actor::system(QStringLiteral("test")), name);
+    if (!found)
+        qFatal("no user %s", qPrintable(name));
+    return *found;
+}
+
+void TestAdminPanel::opensForAnAdmin()
+{
+    m_db->createAdmin();
+    AdminPanel panel(m_db->database(), m_db->clock(), user(QStringLiteral("root")), nullptr);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    QCOMPARE(panel.objectName(), QStringLiteral("adminPanel"));
+    QVERIFY(panel.isAllowed());
+    QVERIFY(panel.isWindow());
+    QVERIFY(!panel.isModal());
+    auto *tabs = panel.findChild<QTabWidget *>(QStringLiteral("adminTabs"));
+    QVERIFY(tabs);
+    QCOMPARE(tabs, panel.tabs());
+    QVERIFY(!panel.findChild<QLabel *>(QStringLiteral("notAllowedMessage")));
+    panel.reload(); // every tab re-reads without trouble
+}
+
+void TestAdminPanel::refusedForAnalyst_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::newRow("analyst") << QStringLiteral("analyst");
+    QTest::newRow("demoted admin") << QStringLiteral("demoted");
+    QTest::newRow("disabled admin") << QStringLiteral("disabled");
+}
+
+void TestAdminPanel::refusedForAnalyst()
+{
+    QFETCH(QString, kind);
+    const Actor root = m_db->createAdmin();
+    UserRecord who;
+    if (kind == QStringLiteral("analyst")) {
+        who = m_db->createAnalyst(QStringLiteral("ann"));
+    } else {
+        NewUser second;
+        second.username = QStringLiteral("bob");
+        second.password = QStringLiteral("a long enough password");
+        second.role = Role::Admin;
+        auto created = m_db->accounts().createUser(root, second);
+        QVERIFY2(created, qPrintable(created ? QString() : created.error().message()));
+        who = *created; // the record the window is given still says "admin"…
+        UserChanges changes;
+        if (kind == QStringLiteral("demoted"))
+            changes.role = Role::Analyst;
+        else
+            changes.status = UserStatus::Disabled;
+        auto updated = m_db->accounts().updateUser(root, QStringLiteral("bob"), changes);
+        QVERIFY2(updated, qPrintable(updated ? QString() : updated.error().message()));
+        QCOMPARE(who.role, Role::Admin); // …but the database decides
+    }
+
+    AdminPanel panel(m_db->database(), m_db->clock(), who, nullptr);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    QVERIFY(!panel.isAllowed());
+    QVERIFY(!panel.tabs());
+    QVERIFY(!panel.findChild<QTabWidget *>());
+    auto *message = panel.findChild<QLabel *>(QStringLiteral("notAllowedMessage"));
+    QVERIFY(message);
+    QVERIFY2(message->text().startsWith(QStringLiteral("Not allowed")), qPrintable(message->text()));
+    panel.reload(); // harmless
+}
+
+QTEST_MAIN(TestAdminPanel)
+#include "tst_adminpanel.moc"

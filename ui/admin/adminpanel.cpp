@@ -1,0 +1,79 @@
+#include "adminpanel.h"
+
+#include "model/accountservice.h"
+#include "model/chat/chatservice.h"
+
+#include <QLabel>
+#include <QMetaObject>
+#include <QTabWidget>
+#include <QVBoxLayout>
+
+namespace heliodesk {
+
+AdminPanel::AdminPanel(std::shared_ptr<Database> database, std::shared_ptr<const Clock> clock, UserRecord admin,
+                       ChatService *chat, QWidget *parent)
+    : QWidget(parent, Qt::Window)
+    , m_database(std::move(database))
+    , m_clock(std::move(clock))
+    , m_admin(std::move(admin))
+    , m_chat(chat)
+{
+    setObjectName(QStringLiteral("adminPanel"));
+    setWindowTitle(tr("Heliodesk Administration"));
+    setAccessibleName(tr("Administration"));
+    setAttribute(Qt::WA_DeleteOnClose, false);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(12, 12, 12, 12);
+
+    // The services decide: listing users is an admin call that re-reads the actor's row.
+    AccountService accounts(m_database, m_clock);
+    const auto check = accounts.listUsers(Actor::user(m_admin));
+    m_allowed = check.has_value();
+    if (!m_allowed) {
+        m_refusal = new QLabel(this);
+        m_refusal->setObjectName(QStringLiteral("notAllowedMessage"));
+        m_refusal->setAccessibleName(tr("Not allowed"));
+        m_refusal->setWordWrap(true);
+        m_refusal->setAlignment(Qt::AlignCenter);
+        m_refusal->setText(check.error().code() == ErrorCode::NotAllowed
+                               ? check.error().message()
+                               : tr("Not allowed: the administration could not be opened. %1").arg(check.error().message()));
+        layout->addWidget(m_refusal);
+        resize(420, 160);
+        return;
+    }
+
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("adminTabs"));
+    m_tabs->setAccessibleName(tr("Administration sections"));
+    m_tabs->setDocumentMode(true);
+    layout->addWidget(m_tabs);
+    buildTabs();
+    resize(1100, 720);
+}
+
+void AdminPanel::buildTabs()
+{
+    const Actor actor = Actor::user(m_admin);
+    Q_UNUSED(actor);
+    // The tabs, in the order the issue lists them. Each takes (database, clock, actor[, chat], this)
+    // and has a reload() slot; the lead completes this list as the tabs land:
+    //   m_tabs->addTab(new UsersTab(m_database, m_clock, actor, m_chat, m_tabs), tr("Users"));
+    //   m_tabs->addTab(new PlansTab(m_database, m_clock, actor, m_tabs), tr("Plans"));
+    //   m_tabs->addTab(new UsageTab(m_database, m_clock, actor, m_tabs), tr("Usage"));
+    //   m_tabs->addTab(new FeedbackTab(m_database, m_clock, actor, m_tabs), tr("Feedback"));
+    //   m_tabs->addTab(new AgentsTab(m_database, m_clock, actor, m_tabs), tr("Agents"));
+    //   m_tabs->addTab(new AuditTab(m_database, m_clock, actor, m_tabs), tr("Audit Log"));
+    //   m_tabs->addTab(new HealthTab(m_database, m_clock, actor, m_chat, m_tabs), tr("Health"));
+}
+
+void AdminPanel::reload()
+{
+    if (!m_tabs)
+        return;
+    for (int i = 0; i < m_tabs->count(); ++i)
+        QMetaObject::invokeMethod(m_tabs->widget(i), "reload", Qt::DirectConnection);
+}
+
+} // namespace heliodesk
