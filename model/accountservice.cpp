@@ -435,6 +435,42 @@ Result<UserRecord> AccountService::updateUser(const Actor &actor, const QString 
     return **updated;
 }
 
+Result<int> AccountService::resetMonthCount(const Actor &actor, const QString &username, const QString &reason)
+{
+    const QString why = reason.trimmed();
+    if (why.isEmpty())
+        return fail(ErrorCode::InvalidInput, QStringLiteral("Give a reason for resetting the count; it goes into the audit log."));
+
+    auto db = connection();
+    if (!db)
+        return Unexpected(db.error());
+    auto txn = Transaction::begin(*db);
+    if (!txn)
+        return Unexpected(txn.error());
+    if (auto allowed = requireAdmin(*db, actor); !allowed)
+        return Unexpected(allowed.error());
+    auto target = requireUser(*db, username);
+    if (!target)
+        return Unexpected(target.error());
+
+    const QDateTime now = m_clock->nowUtc();
+    const QString period = quotaPeriodOf(now);
+    const int before = target->usedIn(period);
+    if (auto done = UserStore::resetQuotaUsed(*db, target->id, period); !done)
+        return Unexpected(done.error());
+    if (auto audited = writeAudit(*db, actor, now.toMSecsSinceEpoch(), QStringLiteral("user.quota-reset"), QStringLiteral("user"),
+                                  QString::number(target->id), target->username,
+                                  {{QStringLiteral("period"), period},
+                                   {QStringLiteral("count_before"), before},
+                                   {QStringLiteral("reason"), why}});
+        !audited)
+        return Unexpected(audited.error());
+    if (auto committed = txn->commit(); !committed)
+        return Unexpected(committed.error());
+    qCInfo(lcAccounts) << "query count of" << target->username << "for" << period << "reset from" << before << "by" << actor.name();
+    return before;
+}
+
 Result<DeletionCounts> AccountService::previewDeletion(const Actor &actor, const QString &username)
 {
     auto db = connection();

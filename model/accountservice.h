@@ -72,6 +72,12 @@ public:
     Result<UserRecord> findUser(const Actor &actor, const QString &username);
     Result<UserRecord> updateUser(const Actor &actor, const QString &username, const UserChanges &changes);
 
+    /// Admins only: sets the user's query count for this month to zero, so they may ask again up
+    /// to their limit. `reason` (required) goes into the audit entry with the count it replaced.
+    /// The month's ledger rows stay, so the usage figures still show every query. Returns the
+    /// count as it was before.
+    Result<int> resetMonthCount(const Actor &actor, const QString &username, const QString &reason);
+
     /// What deleting the user would remove.
     Result<DeletionCounts> previewDeletion(const Actor &actor, const QString &username);
     /// Removes the user and everything they own in one transaction, or nothing at all. Refuses the

@@ -150,6 +150,11 @@ Result<void> setQuota(const QSqlDatabase &db, qint64 id, QuotaMode mode, std::op
                    {nameOf(mode), optionalInt(mode == QuotaMode::Limit ? limit : std::nullopt), id});
 }
 
+Result<void> resetQuotaUsed(const QSqlDatabase &db, qint64 id, const QString &period)
+{
+    return execOne(db, QStringLiteral("UPDATE users SET quota_used = 0, quota_period = ? WHERE id = ?"), {period, id});
+}
+
 Result<void> setPasswordHash(const QSqlDatabase &db, qint64 id, const QString &hash, qint64 nowMs)
 {
     return execOne(db,

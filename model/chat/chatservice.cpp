@@ -95,6 +95,7 @@ struct ChatService::Retry {
 
 /// What a stream needs once its rows are saved.
 struct ChatService::JobStart {
+    qint64 userId = 0;
     qint64 answerId = 0;
     qint64 conversationId = 0;
     qint64 usageEventId = 0;
@@ -108,6 +109,7 @@ struct ChatService::JobStart {
 /// One answer being streamed: the sink the provider writes into, and the timers that pass the
 /// text on to listeners (coalesced) and to the database (in small appends).
 struct ChatService::Job final : StreamSink {
+    qint64 userId = 0; // whose question it answers (stopUser)
     qint64 answerId = 0;
     qint64 conversationId = 0;
     qint64 usageEventId = 0;
@@ -289,7 +291,7 @@ Result<AnswerTicket> ChatService::ask(const Actor &actor, const AskRequest &requ
                                      MessageStatus::Streaming, reservation->usageEventId, now)});
 
     // 4. The context (system prompt, history within the budget, the question), then the stream.
-    startJob(*db, JobStart{ticket.answerId, ticket.conversationId, reservation->usageEventId, ticket.questionId,
+    startJob(*db, JobStart{*actor.userId(), ticket.answerId, ticket.conversationId, reservation->usageEventId, ticket.questionId,
                            agentId, question, QString(), std::move(*agent)});
     return ticket;
 }
@@ -403,7 +405,7 @@ Result<AnswerTicket> ChatService::regenerate(const Actor &actor, qint64 answerId
                                                       MessageStatus::Streaming, reservation->usageEventId, now)});
 
     // 4. The history before the question, the question, and the stream.
-    startJob(*db, JobStart{ticket.answerId, conversation.id, reservation->usageEventId, ticket.questionId,
+    startJob(*db, JobStart{*actor.userId(), ticket.answerId, conversation.id, reservation->usageEventId, ticket.questionId,
                            conversation.agentId, retry->question.content, QString(), std::move(retry->agent)});
     return ticket;
 }
@@ -446,7 +448,7 @@ Result<AnswerTicket> ChatService::continueAnswer(const Actor &actor, qint64 answ
     Q_EMIT conversationChanged(record);
     Q_EMIT answerResumed(answerId);
 
-    startJob(*db, JobStart{answerId, conversation.id, reservation->usageEventId, retry->question.id, conversation.agentId,
+    startJob(*db, JobStart{*actor.userId(), answerId, conversation.id, reservation->usageEventId, retry->question.id, conversation.agentId,
                            retry->question.content, retry->answer.content, std::move(retry->agent)});
     return AnswerTicket{conversation.id, retry->question.id, answerId, *reservation};
 }
@@ -454,6 +456,7 @@ Result<AnswerTicket> ChatService::continueAnswer(const Actor &actor, qint64 answ
 void ChatService::startJob(const QSqlDatabase &db, JobStart start)
 {
     auto job = std::make_shared<Job>();
+    job->userId = start.userId;
     job->answerId = start.answerId;
     job->conversationId = start.conversationId;
     job->usageEventId = start.usageEventId;
@@ -599,6 +602,19 @@ void ChatService::stopConversation(qint64 conversationId)
             ids.push_back(id);
     for (qint64 id : ids)
         stop(id);
+}
+
+int ChatService::stopUser(qint64 userId)
+{
+    int stopped = 0;
+    endNow([userId, &stopped](const Job &job) {
+        const bool theirs = job.userId == userId;
+        stopped += theirs ? 1 : 0;
+        return theirs;
+    });
+    if (stopped > 0)
+        qCInfo(lcChat) << stopped << "answer(s) of user" << userId << "stopped at once";
+    return stopped;
 }
 
 void ChatService::shutdown()

@@ -80,7 +80,10 @@ public:
     bool stop(qint64 answerId);
     /// Stops every answer of a conversation (closing it).
     void stopConversation(qint64 conversationId);
-    /// Ends every stream now, writing each as cancelled before returning (quitting, deleting a user).
+    /// Ends every stream of one user's questions now, each written as cancelled before this
+    /// returns (before the user is deleted). Returns how many were stopped.
+    int stopUser(qint64 userId);
+    /// Ends every stream now, writing each as cancelled before returning (quitting).
     void shutdown();
 
     [[nodiscard]] int activeStreamCount() const { return int(m_active.size()); }
