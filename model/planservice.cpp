@@ -181,6 +181,47 @@ Result<PlanRecord> PlanService::updatePlan(const Actor &actor, const QString &na
     return **updated;
 }
 
+Result<void> PlanService::deletePlan(const Actor &actor, const QString &name)
+{
+    auto db = m_database->connection();
+    if (!db)
+        return Unexpected(db.error());
+    auto txn = Transaction::begin(*db);
+    if (!txn)
+        return Unexpected(txn.error());
+    if (auto allowed = requireAdmin(*db, actor); !allowed)
+        return Unexpected(allowed.error());
+    // Read inside the write transaction, so no user can be moved onto the plan between check and delete.
+    auto plan = PlanStore::findByName(*db, name.trimmed());
+    if (!plan)
+        return Unexpected(plan.error());
+    if (!*plan)
+        return fail(ErrorCode::NotFound, QStringLiteral("There is no plan called “%1”.").arg(name.trimmed()));
+    const PlanRecord &found = **plan;
+    if (found.userCount > 0)
+        return fail(ErrorCode::InvalidInput,
+                    found.userCount == 1
+                        ? QStringLiteral("The plan “%1” was not deleted: 1 user is on it. Move that user to another plan first.")
+                              .arg(found.name)
+                        : QStringLiteral("The plan “%1” was not deleted: %2 users are on it. Move them to another plan first.")
+                              .arg(found.name)
+                              .arg(found.userCount));
+    if (found.isDefault)
+        return fail(ErrorCode::InvalidInput,
+                    QStringLiteral("The plan “%1” was not deleted: it is the default plan that new users get.").arg(found.name));
+    if (auto removed = PlanStore::remove(*db, found.id); !removed)
+        return Unexpected(removed.error());
+    if (auto audited = writeAudit(*db, actor, m_clock->nowMs(), QStringLiteral("plan.delete"), QStringLiteral("plan"),
+                                  QString::number(found.id), found.name,
+                                  {{QStringLiteral("monthly_limit"), limitJson(found.monthlyLimit)},
+                                   {QStringLiteral("agents"), QJsonArray::fromStringList(found.agentIds)}});
+        !audited)
+        return Unexpected(audited.error());
+    if (auto committed = txn->commit(); !committed)
+        return Unexpected(committed.error());
+    return {};
+}
+
 Result<UserRecord> PlanService::userForHiring(const QSqlDatabase &db, const Actor &actor, const QString &username)
 {
     const QString name = AccountService::normalizeUsername(username);

@@ -29,6 +29,8 @@ public:
     Result<PlanRecord> addPlan(const Actor &actor, const QString &name, std::optional<int> monthlyLimit,
                                const QStringList &agentIds = {});
     Result<PlanRecord> updatePlan(const Actor &actor, const QString &name, const PlanChanges &changes);
+    /// Admins only. Refused while any user is on the plan, and for the default plan (new users get it).
+    Result<void> deletePlan(const Actor &actor, const QString &name);
 
     /// Hires agents for a user (the user themself, or an admin). Each must exist, be switched on
     /// and be included in the user's plan; all are hired, or none.

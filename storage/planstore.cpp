@@ -129,6 +129,14 @@ Result<void> setAgents(const QSqlDatabase &db, qint64 planId, const QStringList 
     return {};
 }
 
+Result<void> remove(const QSqlDatabase &db, qint64 planId)
+{
+    auto q = execSql(db, QStringLiteral("DELETE FROM plans WHERE id = ?"), {planId});
+    if (!q)
+        return Unexpected(q.error());
+    return expectOneRow(*q);
+}
+
 Result<QList<AgentRecord>> agents(const QSqlDatabase &db)
 {
     auto q = execSql(db, QStringLiteral("SELECT id, name, description, enabled FROM agents ORDER BY sort_order, id"));

@@ -16,6 +16,8 @@ Result<qint64> insert(const QSqlDatabase &db, const QString &name, std::optional
 Result<void> setLimit(const QSqlDatabase &db, qint64 planId, std::optional<int> monthlyLimit);
 Result<void> rename(const QSqlDatabase &db, qint64 planId, const QString &name);
 Result<void> setAgents(const QSqlDatabase &db, qint64 planId, const QStringList &agentIds);
+/// Deletes the plan and its agent list; the caller checks first that no user is on it.
+Result<void> remove(const QSqlDatabase &db, qint64 planId);
 Result<QList<AgentRecord>> agents(const QSqlDatabase &db);
 
 } // namespace heliodesk::PlanStore
