@@ -22,12 +22,10 @@ Result<qint64> append(const QSqlDatabase &db, const AuditEntry &entry)
     return id;
 }
 
-Result<QList<AuditEntry>> list(const QSqlDatabase &db, int limit, const QString &action)
+namespace {
+
+Result<QList<AuditEntry>> readEntries(Result<QSqlQuery> q)
 {
-    auto q = execSql(db,
-                     QStringLiteral("SELECT id, created_at, actor_id, actor_name, action, target_type, target_id, target_name, details "
-                                    "FROM audit_log WHERE (? = '' OR action = ?) ORDER BY id DESC LIMIT ?"),
-                     {action.isNull() ? QStringLiteral("") : action, action, limit});
     if (!q)
         return Unexpected(q.error());
     QList<AuditEntry> entries;
@@ -46,6 +44,68 @@ Result<QList<AuditEntry>> list(const QSqlDatabase &db, int limit, const QString 
         entries.append(e);
     }
     return entries;
+}
+
+/// A LIKE pattern that finds `text` anywhere, with LIKE's own wildcards taken literally.
+QString containsPattern(const QString &text)
+{
+    QString escaped = text.toLower();
+    escaped.replace(QStringLiteral("\\"), QStringLiteral("\\\\"));
+    escaped.replace(QStringLiteral("%"), QStringLiteral("\\%"));
+    escaped.replace(QStringLiteral("_"), QStringLiteral("\\_"));
+    return u'%' + escaped + u'%';
+}
+
+} // namespace
+
+Result<QList<AuditEntry>> list(const QSqlDatabase &db, int limit, const QString &action)
+{
+    return readEntries(execSql(db,
+                               QStringLiteral("SELECT id, created_at, actor_id, actor_name, action, target_type, target_id, target_name, details "
+                                              "FROM audit_log WHERE (? = '' OR action = ?) ORDER BY id DESC LIMIT ?"),
+                               {action.isNull() ? QStringLiteral("") : action, action, limit}));
+}
+
+Result<QList<AuditEntry>> list(const QSqlDatabase &db, const Filter &filter)
+{
+    // Only the conditions asked for go into the statement, so each parameter has a clear type on
+    // PostgreSQL too, and the time index serves a date range.
+    QStringList conditions;
+    QVariantList values;
+    if (!filter.action.isEmpty()) {
+        conditions << QStringLiteral("action = ?");
+        values << filter.action;
+    }
+    if (const QString text = filter.text.trimmed(); !text.isEmpty()) {
+        conditions << QStringLiteral("(lower(actor_name) LIKE ? ESCAPE '\\' OR lower(target_name) LIKE ? ESCAPE '\\')");
+        values << containsPattern(text) << containsPattern(text);
+    }
+    if (filter.fromMs) {
+        conditions << QStringLiteral("created_at >= ?");
+        values << *filter.fromMs;
+    }
+    if (filter.toMs) {
+        conditions << QStringLiteral("created_at < ?");
+        values << *filter.toMs;
+    }
+    values << filter.limit;
+    const QString where = conditions.isEmpty() ? QString() : QStringLiteral(" WHERE ") + conditions.join(QStringLiteral(" AND "));
+    return readEntries(execSql(db,
+                               QStringLiteral("SELECT id, created_at, actor_id, actor_name, action, target_type, target_id, "
+                                              "target_name, details FROM audit_log")
+                                   + where + QStringLiteral(" ORDER BY created_at DESC, id DESC LIMIT ?"),
+                               values));
+}
+
+Result<QStringList> actions(const QSqlDatabase &db)
+{
+    auto q = execSql(db, QStringLiteral("SELECT DISTINCT action FROM audit_log ORDER BY action"));
+    if (!q)
+        return Unexpected(q.error());
+    QStringList result;
+    while (q->next())
+        result << q->value(0).toString();
+    return result;
 }
 
 } // namespace heliodesk::AuditStore

@@ -61,6 +61,12 @@ void TestAdminPanel::opensForAnAdmin()
     QVERIFY(tabs);
     QCOMPARE(tabs, panel.tabs());
     QVERIFY(!panel.findChild<QLabel *>(QStringLiteral("notAllowedMessage")));
+    // The tabs of this part are in place (the lead adds the others).
+    QStringList names;
+    for (int i = 0; i < tabs->count(); ++i)
+        names << tabs->widget(i)->objectName();
+    QVERIFY2(names.contains(QStringLiteral("healthTab")), qPrintable(names.join(u',')));
+    tabs->setCurrentWidget(panel.findChild<QWidget *>(QStringLiteral("healthTab")));
     panel.reload(); // every tab re-reads without trouble
 }
 

@@ -1,5 +1,7 @@
 #include "adminpanel.h"
 
+#include "healthtab.h"
+
 #include "model/accountservice.h"
 #include "model/chat/chatservice.h"
 
@@ -56,16 +58,20 @@ AdminPanel::AdminPanel(std::shared_ptr<Database> database, std::shared_ptr<const
 void AdminPanel::buildTabs()
 {
     const Actor actor = Actor::user(m_admin);
-    Q_UNUSED(actor);
-    // The tabs, in the order the issue lists them. Each takes (database, clock, actor[, chat], this)
-    // and has a reload() slot; the lead completes this list as the tabs land:
-    //   m_tabs->addTab(new UsersTab(m_database, m_clock, actor, m_chat, m_tabs), tr("Users"));
-    //   m_tabs->addTab(new PlansTab(m_database, m_clock, actor, m_tabs), tr("Plans"));
-    //   m_tabs->addTab(new UsageTab(m_database, m_clock, actor, m_tabs), tr("Usage"));
-    //   m_tabs->addTab(new FeedbackTab(m_database, m_clock, actor, m_tabs), tr("Feedback"));
-    //   m_tabs->addTab(new AgentsTab(m_database, m_clock, actor, m_tabs), tr("Agents"));
-    //   m_tabs->addTab(new AuditTab(m_database, m_clock, actor, m_tabs), tr("Audit Log"));
-    //   m_tabs->addTab(new HealthTab(m_database, m_clock, actor, m_chat, m_tabs), tr("Health"));
+    // The tabs, in the order the issue lists them. Each takes (database, clock, actor[, chat], parent)
+    // and has a reload() slot. The lead adds the others here as they land:
+    //   m_tabs->addTab(new UsersTab(m_database, m_clock, actor, m_chat, m_tabs), tr("&Users"));
+    //   m_tabs->addTab(new PlansTab(m_database, m_clock, actor, m_tabs), tr("&Plans"));
+    //   m_tabs->addTab(new UsageTab(m_database, m_clock, actor, m_tabs), tr("U&sage"));
+    //   m_tabs->addTab(new FeedbackTab(m_database, m_clock, actor, m_tabs), tr("&Feedback"));
+    //   m_tabs->addTab(new AgentsTab(m_database, m_clock, actor, m_tabs), tr("A&gents"));
+    //   m_tabs->addTab(new AuditTab(m_database, m_clock, actor, m_tabs), tr("&Audit Log"));
+    m_tabs->addTab(new HealthTab(m_database, m_clock, actor, m_chat, m_tabs), tr("&Health"));
+    // What one tab changes (a user, a plan) another shows: read a tab again when it is chosen.
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+        if (QWidget *tab = m_tabs->widget(index))
+            QMetaObject::invokeMethod(tab, "reload", Qt::DirectConnection);
+    });
 }
 
 void AdminPanel::reload()
