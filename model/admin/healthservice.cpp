@@ -59,16 +59,10 @@ Result<BackupResult> runBackup(Database &database, const Clock &clock, const Act
         return Unexpected(txn.error());
     if (auto allowed = requireAdmin(*db, actor); !allowed)
         return Unexpected(allowed.error());
-    const qint64 now = clock.nowMs();
-    if (auto saved = AppStateStore::setValue(*db, kLastBackupAtKey, QString::number(now), now); !saved)
-        return Unexpected(saved.error());
-    if (auto saved = AppStateStore::setValue(*db, kLastBackupPathKey, absolute, now); !saved)
-        return Unexpected(saved.error());
-    if (auto audited = writeAudit(*db, actor, now, QStringLiteral("database.backup"), QStringLiteral("database"), {},
-                                  QFileInfo(database.location().sqlitePath()).fileName(),
-                                  {{QStringLiteral("file"), QDir::toNativeSeparators(absolute)}, {QStringLiteral("bytes"), bytes}});
-        !audited)
-        return Unexpected(audited.error());
+    if (auto recorded = HealthService::recordBackup(*db, actor, QFileInfo(database.location().sqlitePath()).fileName(),
+                                                     absolute, bytes, clock.nowMs());
+        !recorded)
+        return Unexpected(recorded.error());
     if (auto committed = txn->commit(); !committed)
         return Unexpected(committed.error().withContext(
             QStringLiteral("The backup %1 was written, but could not be recorded").arg(QDir::toNativeSeparators(absolute))));
@@ -98,6 +92,17 @@ HealthService::~HealthService()
         m_thread->setParent(nullptr);
         connect(m_thread, &QThread::finished, m_thread, &QObject::deleteLater);
     }
+}
+
+Result<void> HealthService::recordBackup(const QSqlDatabase &db, const Actor &actor, const QString &databaseName,
+                                         const QString &path, qint64 bytes, qint64 nowMs)
+{
+    if (auto saved = AppStateStore::setValue(db, kLastBackupAtKey, QString::number(nowMs), nowMs); !saved)
+        return Unexpected(saved.error());
+    if (auto saved = AppStateStore::setValue(db, kLastBackupPathKey, path, nowMs); !saved)
+        return Unexpected(saved.error());
+    return writeAudit(db, actor, nowMs, QStringLiteral("database.backup"), QStringLiteral("database"), {}, databaseName,
+                      {{QStringLiteral("file"), QDir::toNativeSeparators(path)}, {QStringLiteral("bytes"), bytes}});
 }
 
 std::optional<qint64> HealthService::residentMemoryBytes()

@@ -57,6 +57,12 @@ public:
     /// does not say.
     static std::optional<qint64> residentMemoryBytes();
 
+    /// Notes in `db` (in the caller's write transaction) that `actor` wrote a backup of the database
+    /// file named `databaseName` to `path` (`bytes` long) at `nowMs`: the last backup the Health tab
+    /// shows, and an audit entry "database.backup". For heliodeskctl's "db backup" too.
+    static Result<void> recordBackup(const QSqlDatabase &db, const Actor &actor, const QString &databaseName,
+                                     const QString &path, qint64 bytes, qint64 nowMs);
+
     static constexpr int kFailedAnswersShown = 50;
 
 Q_SIGNALS:

@@ -121,8 +121,11 @@ void HealthTab::reload()
         m_failedTable->setRowCount(0);
         m_backupButton->setEnabled(false);
         m_message->showError(figures.error().message());
+        m_figuresFailed = true;
         return;
     }
+    if (std::exchange(m_figuresFailed, false))
+        m_message->clearMessage();
     const HealthFigures &f = *figures;
     m_connectionsValue->setText(QLocale().toString(f.openConnections));
     m_streamsValue->setText(f.activeStreams ? QLocale().toString(*f.activeStreams)

@@ -62,6 +62,7 @@ private:
     std::shared_ptr<const Clock> m_clock;
     HealthService *m_service = nullptr;
     QTimer *m_timer = nullptr;
+    bool m_figuresFailed = false; // the message shows why the figures could not be read
 
     QLabel *m_connectionsValue = nullptr;
     QLabel *m_streamsValue = nullptr;
