@@ -8,7 +8,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 packages=(
   g++ cmake ninja-build pkg-config ccache
-  qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libqt6sql6-psql qt6-qpa-plugins
+  qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libqt6sql6-psql qt6-qpa-plugins qt6-charts-dev
   qcoro-qt6-dev qtkeychain-qt6-dev libsodium-dev libexpected-dev libsqlite3-dev sqlite3 libgl-dev
   xvfb xauth fonts-dejavu-core
   curl
