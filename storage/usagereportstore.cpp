@@ -2,21 +2,16 @@
 
 #include "sql.h"
 
-
 namespace heliodesk::UsageReportStore {
-
-namespace {
-
-constexpr qint64 msPerDay = 24 * 60 * 60 * 1000;
-
-} // namespace
 
 Result<QList<UsageDayRow>> daily(const QSqlDatabase &db, qint64 fromMs, qint64 toMs)
 {
     // Integer division of non-negative BIGINTs truncates alike in SQLite and PostgreSQL, so the
     // UTC day is computed in the database and each group is one row, however many queries it holds.
+    // The divisor is written in the SQL, not bound: PostgreSQL matches the selected expression with
+    // the grouped one only when they are the same text, and $1 and $4 are not.
     auto q = execSql(db,
-                     QStringLiteral("SELECT e.created_at / ?, e.user_id, u.username, e.agent_id, COALESCE(a.name, e.agent_id), "
+                     QStringLiteral("SELECT e.created_at / 86400000, e.user_id, u.username, e.agent_id, COALESCE(a.name, e.agent_id), "
                                     "SUM(CASE WHEN e.outcome = 'complete' THEN 1 ELSE 0 END), "
                                     "SUM(CASE WHEN e.outcome = 'failed' THEN 1 ELSE 0 END), "
                                     "SUM(CASE WHEN e.outcome = 'cancelled' THEN 1 ELSE 0 END), "
@@ -24,9 +19,9 @@ Result<QList<UsageDayRow>> daily(const QSqlDatabase &db, qint64 fromMs, qint64 t
                                     "FROM usage_events e JOIN users u ON u.id = e.user_id "
                                     "LEFT JOIN agents a ON a.id = e.agent_id "
                                     "WHERE e.created_at >= ? AND e.created_at < ? "
-                                    "GROUP BY e.created_at / ?, e.user_id, u.username, e.agent_id, a.name "
+                                    "GROUP BY e.created_at / 86400000, e.user_id, u.username, e.agent_id, a.name "
                                     "ORDER BY 1, u.username, e.agent_id"),
-                     {msPerDay, fromMs, toMs, msPerDay});
+                     {fromMs, toMs});
     if (!q)
         return Unexpected(q.error());
     const QDate epoch(1970, 1, 1);
