@@ -65,6 +65,7 @@ void TestAdminPanel::opensForAnAdmin()
     QStringList names;
     for (int i = 0; i < tabs->count(); ++i)
         names << tabs->widget(i)->objectName();
+    QVERIFY2(names.contains(QStringLiteral("auditTab")), qPrintable(names.join(u',')));
     QVERIFY2(names.contains(QStringLiteral("healthTab")), qPrintable(names.join(u',')));
     tabs->setCurrentWidget(panel.findChild<QWidget *>(QStringLiteral("healthTab")));
     panel.reload(); // every tab re-reads without trouble

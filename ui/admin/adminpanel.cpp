@@ -1,5 +1,6 @@
 #include "adminpanel.h"
 
+#include "audittab.h"
 #include "healthtab.h"
 
 #include "model/accountservice.h"
@@ -65,7 +66,7 @@ void AdminPanel::buildTabs()
     //   m_tabs->addTab(new UsageTab(m_database, m_clock, actor, m_tabs), tr("U&sage"));
     //   m_tabs->addTab(new FeedbackTab(m_database, m_clock, actor, m_tabs), tr("&Feedback"));
     //   m_tabs->addTab(new AgentsTab(m_database, m_clock, actor, m_tabs), tr("A&gents"));
-    //   m_tabs->addTab(new AuditTab(m_database, m_clock, actor, m_tabs), tr("&Audit Log"));
+    m_tabs->addTab(new AuditTab(m_database, m_clock, actor, m_tabs), tr("&Audit Log"));
     m_tabs->addTab(new HealthTab(m_database, m_clock, actor, m_chat, m_tabs), tr("&Health"));
     // What one tab changes (a user, a plan) another shows: read a tab again when it is chosen.
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
