@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "composer.h"
+#include "admin/adminpanel.h"
 #include "conversationexporter.h"
 #include "conversationlistdelegate.h"
 #include "conversationview.h"
@@ -231,6 +232,14 @@ void MainWindow::createActions()
     chatMenu->addSeparator();
     m_hireAction = chatMenu->addAction(tr("&Hire Agents…"), this, &MainWindow::showHireGallery);
     m_hireAction->setObjectName(QStringLiteral("hireAction"));
+
+    // Administrators only: for anyone else the entry does not exist (and the services refuse anyway).
+    if (m_user.role == Role::Admin) {
+        QMenu *adminMenu = menuBar()->addMenu(tr("&Administration"));
+        m_adminAction = adminMenu->addAction(tr("&Admin Panel…"), this, &MainWindow::showAdminPanel);
+        m_adminAction->setObjectName(QStringLiteral("adminAction"));
+        m_adminAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+    }
 
     QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
     m_aboutAction = helpMenu->addAction(tr("&About Heliodesk"), this, &MainWindow::showAbout);
@@ -991,6 +1000,19 @@ void MainWindow::showHireGallery()
         updateComposer();
     });
     m_hireGallery->show();
+}
+
+void MainWindow::showAdminPanel()
+{
+    if (m_adminPanel) {
+        m_adminPanel->raise();
+        m_adminPanel->activateWindow();
+        return;
+    }
+    m_adminPanel = new AdminPanel(m_database, m_clock, m_user, m_chat.get(), this);
+    m_adminPanel->setWindowFlag(Qt::Window);
+    m_adminPanel->setAttribute(Qt::WA_DeleteOnClose);
+    m_adminPanel->show();
 }
 
 void MainWindow::showSettings()

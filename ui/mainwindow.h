@@ -31,6 +31,7 @@ class QStackedWidget;
 
 namespace heliodesk {
 
+class AdminPanel;
 class CurrentProvider;
 class Composer;
 class ConversationListDelegate;
@@ -88,6 +89,8 @@ public:
     void showAbout();
     void showHireGallery();
     void showSettings();
+    /// The admin panel (administrators only; the menu entry exists only for them).
+    void showAdminPanel();
     void exportCurrentConversation();
 
 protected:
@@ -188,8 +191,10 @@ private:
     QAction *m_refreshAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_aboutAction = nullptr;
+    QAction *m_adminAction = nullptr;
 
     QPointer<HireGalleryDialog> m_hireGallery;
+    QPointer<AdminPanel> m_adminPanel;
 };
 
 } // namespace heliodesk

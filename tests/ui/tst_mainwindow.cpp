@@ -106,6 +106,8 @@ void TestMainWindow::showsUserUsageAndDatabase()
 
     auto window = makeWindow(*carla);
     QCOMPARE(window->windowTitle(), QStringLiteral("Heliodesk"));
+    // An analyst has no admin entry at all.
+    QVERIFY(!window->findChild<QAction *>(QStringLiteral("adminAction")));
     QCOMPARE(text(window.get(), "displayNameLabel"), QStringLiteral("Carla Reyes"));
     QCOMPARE(text(window.get(), "userDetailsLabel"), QStringLiteral("Analyst · Standard plan"));
     QVERIFY(child<QLabel>(window.get(), "userDetailsLabel")->toolTip().contains(u"carla.reyes"));
@@ -139,6 +141,11 @@ void TestMainWindow::showsAdministrator()
     auto window = makeWindow(*user);
     QCOMPARE(text(window.get(), "displayNameLabel"), QStringLiteral("root"));
     QVERIFY(text(window.get(), "userDetailsLabel").contains(u"Administrator"));
+    // The admin panel is theirs to open.
+    auto *admin = child<QAction>(window.get(), "adminAction");
+    admin->trigger();
+    QWidget *panel = nullptr;
+    QTRY_VERIFY((panel = window->findChild<QWidget *>(QStringLiteral("adminPanel"))) && panel->isVisible());
 }
 
 void TestMainWindow::refreshShowsQueriesCountedSince()
