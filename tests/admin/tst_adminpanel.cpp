@@ -67,6 +67,8 @@ void TestAdminPanel::opensForAnAdmin()
         names << tabs->widget(i)->objectName();
     QVERIFY2(names.contains(QStringLiteral("auditTab")), qPrintable(names.join(u',')));
     QVERIFY2(names.contains(QStringLiteral("healthTab")), qPrintable(names.join(u',')));
+    QVERIFY2(names.contains(QStringLiteral("usageTab")), qPrintable(names.join(u',')));
+    QVERIFY2(names.contains(QStringLiteral("feedbackTab")), qPrintable(names.join(u',')));
     tabs->setCurrentWidget(panel.findChild<QWidget *>(QStringLiteral("healthTab")));
     panel.reload(); // every tab re-reads without trouble
 }

@@ -1,7 +1,9 @@
 #include "adminpanel.h"
 
 #include "audittab.h"
+#include "feedbacktab.h"
 #include "healthtab.h"
+#include "usagetab.h"
 
 #include "model/accountservice.h"
 #include "model/chat/chatservice.h"
@@ -63,8 +65,8 @@ void AdminPanel::buildTabs()
     // and has a reload() slot. The lead adds the others here as they land:
     //   m_tabs->addTab(new UsersTab(m_database, m_clock, actor, m_chat, m_tabs), tr("&Users"));
     //   m_tabs->addTab(new PlansTab(m_database, m_clock, actor, m_tabs), tr("&Plans"));
-    //   m_tabs->addTab(new UsageTab(m_database, m_clock, actor, m_tabs), tr("U&sage"));
-    //   m_tabs->addTab(new FeedbackTab(m_database, m_clock, actor, m_tabs), tr("&Feedback"));
+    m_tabs->addTab(new UsageTab(m_database, m_clock, actor, m_tabs), tr("U&sage"));
+    m_tabs->addTab(new FeedbackTab(m_database, m_clock, actor, m_tabs), tr("&Feedback"));
     //   m_tabs->addTab(new AgentsTab(m_database, m_clock, actor, m_tabs), tr("A&gents"));
     m_tabs->addTab(new AuditTab(m_database, m_clock, actor, m_tabs), tr("&Audit Log"));
     m_tabs->addTab(new HealthTab(m_database, m_clock, actor, m_chat, m_tabs), tr("&Health"));
