@@ -1,9 +1,12 @@
 #include "adminpanel.h"
 
+#include "agentstab.h"
 #include "audittab.h"
 #include "feedbacktab.h"
 #include "healthtab.h"
+#include "planstab.h"
 #include "usagetab.h"
+#include "userstab.h"
 
 #include "model/accountservice.h"
 #include "model/chat/chatservice.h"
@@ -62,12 +65,12 @@ void AdminPanel::buildTabs()
 {
     const Actor actor = Actor::user(m_admin);
     // The tabs, in the order the issue lists them. Each takes (database, clock, actor[, chat], parent)
-    // and has a reload() slot. The lead adds the others here as they land:
-    //   m_tabs->addTab(new UsersTab(m_database, m_clock, actor, m_chat, m_tabs), tr("&Users"));
-    //   m_tabs->addTab(new PlansTab(m_database, m_clock, actor, m_tabs), tr("&Plans"));
+    // and has a reload() slot.
+    m_tabs->addTab(new UsersTab(m_database, m_clock, actor, m_chat, m_tabs), tr("&Users"));
+    m_tabs->addTab(new PlansTab(m_database, m_clock, actor, m_tabs), tr("&Plans"));
     m_tabs->addTab(new UsageTab(m_database, m_clock, actor, m_tabs), tr("U&sage"));
     m_tabs->addTab(new FeedbackTab(m_database, m_clock, actor, m_tabs), tr("&Feedback"));
-    //   m_tabs->addTab(new AgentsTab(m_database, m_clock, actor, m_tabs), tr("A&gents"));
+    m_tabs->addTab(new AgentsTab(m_database, m_clock, actor, m_tabs), tr("A&gents"));
     m_tabs->addTab(new AuditTab(m_database, m_clock, actor, m_tabs), tr("&Audit Log"));
     m_tabs->addTab(new HealthTab(m_database, m_clock, actor, m_chat, m_tabs), tr("&Health"));
     // What one tab changes (a user, a plan) another shows: read a tab again when it is chosen.
