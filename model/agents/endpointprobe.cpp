@@ -1,5 +1,7 @@
 #include "endpointprobe.h"
 
+#include "servermessage.h"
+
 #include "model/net/httpclient.h"
 
 #include <QCoreApplication>
@@ -19,7 +21,6 @@ namespace {
 Q_LOGGING_CATEGORY(lcProbe, "heliodesk.endpointprobe", QtInfoMsg)
 
 constexpr qsizetype kMaxListBody = 16 * 1024 * 1024; // hosted routers list thousands of models
-constexpr qsizetype kMaxQuote = 160;                  // characters of a server's text quoted in messages
 
 QString tr(const char *text)
 {
@@ -29,67 +30,6 @@ QString tr(const char *text)
 QString displayUrl(const QUrl &url)
 {
     return url.toDisplayString(QUrl::RemoveUserInfo | QUrl::StripTrailingSlash);
-}
-
-/// The start of a server's text on one line, for a message.
-QString quote(const QString &text)
-{
-    QString line = text.simplified();
-    if (line.size() > kMaxQuote) {
-        qsizetype length = kMaxQuote;
-        if (line.at(length - 1).isHighSurrogate())
-            --length;
-        line = line.left(length) + u'…';
-    }
-    return line;
-}
-
-QString htmlTitle(const QString &html)
-{
-    static const QRegularExpression title(QStringLiteral("<title[^>]*>(.*?)</title>"),
-                                          QRegularExpression::CaseInsensitiveOption
-                                              | QRegularExpression::DotMatchesEverythingOption);
-    const QRegularExpressionMatch match = title.match(html);
-    return match.hasMatch() ? match.captured(1).simplified() : QString();
-}
-
-bool looksLikeHtml(const QString &text)
-{
-    const QString start = text.trimmed().left(256).toLower();
-    return start.startsWith(u"<!doctype html") || start.startsWith(u"<html") || start.contains(u"<head")
-        || start.contains(u"<body");
-}
-
-/// What the server said in an error body: {"error":{"message"}} (OpenAI, vLLM, llama.cpp),
-/// {"error":"text"} (Ollama), {"message"}, {"detail"} (FastAPI), an HTML title, or plain text.
-QString serverMessage(const QByteArray &body)
-{
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
-    if (parseError.error == QJsonParseError::NoError && document.isObject()) {
-        const QJsonObject object = document.object();
-        const QJsonValue error = object.value(u"error");
-        QString message;
-        if (error.isObject())
-            message = error.toObject().value(u"message").toString();
-        else if (error.isString())
-            message = error.toString();
-        if (message.trimmed().isEmpty())
-            message = object.value(u"message").toString();
-        if (message.trimmed().isEmpty() && object.value(u"detail").isString())
-            message = object.value(u"detail").toString();
-        return quote(message);
-    }
-    const QString text = QString::fromUtf8(body.left(64 * 1024));
-    return quote(looksLikeHtml(text) ? htmlTitle(text) : text);
-}
-
-/// "(HTTP 401: Incorrect API key provided)", or "(HTTP 401)" when the server said nothing useful.
-QString httpNote(int status, const QString &message)
-{
-    if (message.isEmpty())
-        return u"(HTTP " + QString::number(status) + u')';
-    return u"(HTTP " + QString::number(status) + u": " + message + u')';
 }
 
 QString durationText(std::chrono::milliseconds duration)
@@ -104,9 +44,9 @@ QString durationText(std::chrono::milliseconds duration)
 Error httpError(int status, const QByteArray &body, const QByteArray &retryAfter, const QString &where,
                 const QString &listUrl, bool hasKey)
 {
-    const QString note = httpNote(status, serverMessage(body));
+    const QString note = ServerMessage::httpNote(status, ServerMessage::fromBody(body));
     const QString detail = u"HTTP " + QString::number(status) + u" from " + listUrl + u": "
-        + quote(QString::fromUtf8(body.left(1024)));
+        + ServerMessage::quote(QString::fromUtf8(body.left(1024)));
     if (status == 401 || status == 403) {
         if (!hasKey)
             return Error(ErrorCode::ProviderUnauthorized,
@@ -234,21 +174,21 @@ Result<EndpointCheck> parseModelList(const QByteArray &body, const QString &mode
     const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
         const QString text = QString::fromUtf8(body.left(64 * 1024));
-        if (looksLikeHtml(text)) {
-            const QString title = htmlTitle(text);
+        if (ServerMessage::looksLikeHtml(text)) {
+            const QString title = ServerMessage::htmlTitle(text);
             return Unexpected(notAListError(where,
-                                            title.isEmpty() ? tr("a web page") : tr("a web page titled “%1”").arg(quote(title)),
+                                            title.isEmpty() ? tr("a web page") : tr("a web page titled “%1”").arg(ServerMessage::quote(title)),
                                             QStringLiteral("HTML instead of JSON")));
         }
         return Unexpected(notAListError(where,
                                         body.trimmed().isEmpty() ? tr("an empty answer")
-                                                                 : tr("it began: “%1”").arg(quote(text)),
+                                                                 : tr("it began: “%1”").arg(ServerMessage::quote(text)),
                                         u"not JSON: " + parseError.errorString()));
     }
     const QJsonValue data = document.object().value(u"data");
     if (!document.isObject() || !data.isArray())
         return Unexpected(notAListError(where, tr("no “data” list in its JSON"),
-                                        u"JSON without a data array: " + quote(QString::fromUtf8(body.left(1024)))));
+                                        u"JSON without a data array: " + ServerMessage::quote(QString::fromUtf8(body.left(1024)))));
     QStringList models;
     const QJsonArray entries = data.toArray();
     models.reserve(entries.size());
@@ -257,7 +197,7 @@ Result<EndpointCheck> parseModelList(const QByteArray &body, const QString &mode
         if (id.isEmpty())
             return Unexpected(notAListError(where, tr("an entry without an “id”"),
                                             u"data entry without id: "
-                                                + quote(QString::fromUtf8(QJsonDocument(QJsonArray{entry}).toJson(QJsonDocument::Compact)))));
+                                                + ServerMessage::quote(QString::fromUtf8(QJsonDocument(QJsonArray{entry}).toJson(QJsonDocument::Compact)))));
         models << id;
     }
     models.removeDuplicates();
@@ -343,7 +283,7 @@ QCoro::Task<Result<EndpointCheck>> checkEndpoint(OpenAiSettings settings)
                            : tr("The server at %1 redirects (HTTP %2) to %3. If that is the API, use it as the base URL.")
                                  .arg(where)
                                  .arg(head.status)
-                                 .arg(quote(location)),
+                                 .arg(ServerMessage::quote(location)),
                        u"HTTP " + QString::number(head.status) + u" Location: " + location);
     }
     if (head.status < 200 || head.status >= 300)

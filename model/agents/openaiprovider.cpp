@@ -1,5 +1,7 @@
 #include "openaiprovider.h"
 
+#include "servermessage.h"
+
 #include "openaichunkdecoder.h"
 #include "sseparser.h"
 #include "utf8.h"
@@ -22,7 +24,6 @@ namespace heliodesk {
 namespace {
 
 constexpr qsizetype kMaxErrorBody = 64 * 1024;   // an error page longer than this is cut
-constexpr qsizetype kMaxQuote = 160;             // characters of a server's text quoted in messages
 constexpr qsizetype kNotEventsSample = 4 * 1024; // bytes read of a body that is not an event stream
 constexpr std::chrono::milliseconds kDrainWait{200}; // for the end of a body after [DONE]
 
@@ -68,78 +69,6 @@ QByteArray requestBody(const QString &model, const ChatRequest &request, std::op
     return QJsonDocument(body).toJson(QJsonDocument::Compact);
 }
 
-/// The start of a server's text on one line, for a message.
-QString quote(const QString &text)
-{
-    QString line = text.simplified();
-    if (line.size() > kMaxQuote) {
-        qsizetype length = kMaxQuote;
-        if (line.at(length - 1).isHighSurrogate())
-            --length;
-        line = line.left(length) + u'…';
-    }
-    return line;
-}
-
-QString htmlTitle(const QString &html)
-{
-    static const QRegularExpression title(QStringLiteral("<title[^>]*>(.*?)</title>"),
-                                          QRegularExpression::CaseInsensitiveOption
-                                              | QRegularExpression::DotMatchesEverythingOption);
-    const QRegularExpressionMatch match = title.match(html);
-    return match.hasMatch() ? match.captured(1).simplified() : QString();
-}
-
-bool looksLikeHtml(const QString &text)
-{
-    const QString start = text.trimmed().left(256).toLower();
-    return start.startsWith(u"<!doctype html") || start.startsWith(u"<html") || start.contains(u"<head")
-        || start.contains(u"<body");
-}
-
-/// What the server said in an error body. OpenAI, vLLM and llama.cpp send
-/// {"error": {"message", …}}, Ollama {"error": "text"}, older vLLM {"object": "error", "message"},
-/// FastAPI-based servers {"detail": …}; proxies send HTML or plain text.
-QString serverMessage(const QByteArray &body)
-{
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
-    if (parseError.error == QJsonParseError::NoError && document.isObject()) {
-        const QJsonObject object = document.object();
-        const QJsonValue error = object.value(u"error");
-        QString message;
-        if (error.isObject())
-            message = error.toObject().value(u"message").toString();
-        else if (error.isString())
-            message = error.toString();
-        if (message.trimmed().isEmpty())
-            message = object.value(u"message").toString();
-        if (message.trimmed().isEmpty()) {
-            const QJsonValue detail = object.value(u"detail");
-            if (detail.isString())
-                message = detail.toString();
-            else if (detail.isArray() || detail.isObject())
-                message = QString::fromUtf8(detail.isArray() ? QJsonDocument(detail.toArray()).toJson(QJsonDocument::Compact)
-                                                             : QJsonDocument(detail.toObject()).toJson(QJsonDocument::Compact));
-        }
-        if (message.trimmed().isEmpty() && error.isObject())
-            message = error.toObject().value(u"type").toString();
-        return quote(message);
-    }
-    const QString text = QString::fromUtf8(body);
-    if (looksLikeHtml(text))
-        return quote(htmlTitle(text));
-    return quote(text);
-}
-
-/// "(HTTP 401: Incorrect API key provided)", or "(HTTP 401)" when the server said nothing useful.
-QString httpNote(int status, const QString &message)
-{
-    if (message.isEmpty())
-        return u"(HTTP " + QString::number(status) + u')';
-    return u"(HTTP " + QString::number(status) + u": " + message + u')';
-}
-
 /// Retry-After holds seconds or an HTTP-date ("Wed, 21 Oct 2015 07:28:00 GMT").
 std::optional<qint64> retryAfterSeconds(const QByteArray &value)
 {
@@ -172,9 +101,9 @@ QString durationText(std::chrono::milliseconds duration)
 Error httpError(int status, const QByteArray &body, const QByteArray &retryAfter, const QString &where,
                 const QString &model, bool hasKey)
 {
-    const QString note = httpNote(status, serverMessage(body));
+    const QString note = ServerMessage::httpNote(status, ServerMessage::fromBody(body));
     const QString detail = u"HTTP " + QString::number(status) + u" from " + where + u": "
-        + quote(QString::fromUtf8(body.left(1024)));
+        + ServerMessage::quote(QString::fromUtf8(body.left(1024)));
     if (status == 401 || status == 403) {
         if (!hasKey)
             return Error(ErrorCode::ProviderUnauthorized,
@@ -312,7 +241,7 @@ public:
             return tl::unexpected(Error(ErrorCode::ProviderProtocol,
                                         u"The model server at " + m_where
                                             + u" did not send a stream of events (its answer began: “"
-                                            + quote(QString::fromUtf8(m_body)) + u"”). Check that it is an OpenAI-compatible API.",
+                                            + ServerMessage::quote(QString::fromUtf8(m_body)) + u"”). Check that it is an OpenAI-compatible API.",
                                         u"no event in " + QString::number(m_parser.bytesSeen()) + u" bytes"));
         QString detail = u"no [DONE] and no finish_reason after " + QString::number(m_events) + u" events, "
             + QString::number(m_parser.bytesSeen()) + u" bytes";
@@ -391,8 +320,8 @@ private:
 
     Step takeEvents(QByteArrayView bytes)
     {
-        if (m_body.size() < kMaxQuote * 4)
-            m_body += bytes.first(std::min(kMaxQuote * 4 - m_body.size(), bytes.size())); // to quote a body that is not SSE
+        if (m_body.size() < ServerMessage::maxQuote * 4)
+            m_body += bytes.first(std::min(ServerMessage::maxQuote * 4 - m_body.size(), bytes.size())); // to quote a body that is not SSE
         // The text of every event in these bytes goes to the sink at once: one append and one
         // check for a stop per read, not per token.
         Step step = Step::More;
@@ -418,7 +347,7 @@ private:
         if (errorEvent) {
             const Result<ChatChunk> chunk = OpenAiChunkDecoder::decodeBytes(event.data);
             if (chunk || chunk.error().code() == ErrorCode::ProviderProtocol)
-                m_error = Error(ErrorCode::ProviderError, u"The model server reported an error: " + quote(decodeUtf8(event.data)));
+                m_error = Error(ErrorCode::ProviderError, u"The model server reported an error: " + ServerMessage::quote(decodeUtf8(event.data)));
             else
                 m_error = chunk.error();
             return Step::Failed;
@@ -435,9 +364,9 @@ private:
     Error notEventsError() const
     {
         const QString text = QString::fromUtf8(m_body);
-        const QString title = looksLikeHtml(text) ? htmlTitle(text) : QString();
-        const QString began = title.isEmpty() ? QString(u"its answer began: “" + quote(text) + u'”')
-                                              : QString(u"a page titled “" + quote(title) + u'”');
+        const QString title = ServerMessage::looksLikeHtml(text) ? ServerMessage::htmlTitle(text) : QString();
+        const QString began = title.isEmpty() ? QString(u"its answer began: “" + ServerMessage::quote(text) + u'”')
+                                              : QString(u"a page titled “" + ServerMessage::quote(title) + u'”');
         return Error(ErrorCode::ProviderProtocol,
                      u"The model server at " + m_where + u" answered with “" + m_contentType
                          + u"” instead of a stream of events (" + began
@@ -459,7 +388,7 @@ private:
         return Error(ErrorCode::ProviderProtocol,
                      u"The model server at " + m_where + u" answered with HTTP " + QString::number(m_status)
                          + u" instead of a stream of events. Check the base URL.",
-                     quote(QString::fromUtf8(m_body)));
+                     ServerMessage::quote(QString::fromUtf8(m_body)));
     }
 
     StreamSink *m_sink;
