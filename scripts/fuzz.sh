@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets of tests/fuzz with clang (ASan + UBSan, ccache) in build/fuzz and
+# runs each for SECONDS on a copy of its seed corpus and regressions (the repository's corpus is
+# never grown). Fails when a target finds a crash, a failed invariant, a leak, a timeout or an
+# out-of-memory, and says where the reproducer is.
+#
+#   scripts/fuzz.sh [SECONDS=60] [TARGET...]      TARGET: sseparser, ctlcommands, … (default: all)
+#
+# A reproducer replays with  build/fuzz/tests/fuzz/fuzz_<target> <file>  (or, without clang, with
+# the replay test of the ordinary build); copy it to tests/fuzz/regressions/<target>/ once fixed.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+seconds="${1:-60}"
+[[ $# -gt 0 ]] && shift
+build="${HELIODESK_FUZZ_BUILD_DIR:-$root/build/fuzz}"
+jobs="${HELIODESK_FUZZ_BUILD_JOBS:-2}"
+
+if [[ $# -gt 0 ]]; then
+    targets=("$@")
+else
+    targets=()
+    for source in "$root"/tests/fuzz/fuzz_*.cpp; do
+        name="$(basename "$source" .cpp)"
+        targets+=("${name#fuzz_}")
+    done
+fi
+
+launcher=()
+command -v ccache > /dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+
+start=$SECONDS
+CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+    -DHELIODESK_FUZZ=ON -DHELIODESK_BUILD_TESTS=OFF "${launcher[@]}" > "$build.configure.log" 2>&1 \
+    || { cat "$build.configure.log"; exit 1; }
+cmake --build "$build" -j "$jobs" --target "${targets[@]/#/fuzz_}"
+build_time=$((SECONDS - start))
+echo "fuzz: built ${#targets[@]} targets in ${build_time} s"
+
+export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+export QT_QPA_PLATFORM=offscreen
+
+failed=()
+run_start=$SECONDS
+for target in "${targets[@]}"; do
+    binary="$build/tests/fuzz/fuzz_$target"
+    work="$build/fuzz-run/$target"
+    rm -rf "$work"
+    mkdir -p "$work/corpus" "$work/artifacts"
+    # A copy: what the fuzzer adds stays in the build folder.
+    find "$root/tests/fuzz/corpus/$target" "$root/tests/fuzz/regressions/$target" -maxdepth 1 -type f ! -name '.*' \
+        -exec cp -t "$work/corpus" {} + 2> /dev/null || true
+    options=(-max_total_time="$seconds" -rss_limit_mb=2048 -timeout=30 -max_len=8192 -print_final_stats=1
+             -artifact_prefix="$work/artifacts/")
+    [[ -f "$root/tests/fuzz/$target.dict" ]] && options+=(-dict="$root/tests/fuzz/$target.dict")
+    echo "fuzz: $target for ${seconds} s"
+    status=0
+    (cd "$work" && "$binary" "${options[@]}" "$work/corpus" > "$work/log" 2>&1) || status=$?
+    reproducers=("$work"/artifacts/*)
+    if [[ $status -ne 0 || -e "${reproducers[0]}" ]]; then
+        failed+=("$target")
+        echo "fuzz: $target FAILED (exit $status); the end of its log ($work/log):"
+        grep -v '^#[0-9]' "$work/log" | tail -n 40
+        for reproducer in "${reproducers[@]}"; do
+            [[ -e $reproducer ]] && echo "fuzz: reproducer: $reproducer  (replay: $binary $reproducer)"
+        done
+    else
+        grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "$work/log" | tr '\n' ' ' | sed "s/^/fuzz: $target ok: /"
+        echo
+    fi
+done
+echo "fuzz: ran ${#targets[@]} targets in $((SECONDS - run_start)) s (build ${build_time} s)"
+if [[ ${#failed[@]} -gt 0 ]]; then
+    echo "fuzz: FAILED: ${failed[*]}"
+    exit 1
+fi
+echo "fuzz: no crash found"
