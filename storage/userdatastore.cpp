@@ -39,6 +39,8 @@ const std::vector<Step> &steps()
     return list;
 }
 
+const QString deleteUser = QStringLiteral("DELETE FROM users WHERE id = ?");
+
 QVariantList ids(qint64 userId, int n)
 {
     return QVariantList(n, QVariant(userId));
@@ -67,12 +69,21 @@ Result<DeletionCounts> removeAll(const QSqlDatabase &db, qint64 userId)
             return Unexpected(removed.error());
         counts.*step.counter = removed->numRowsAffected();
     }
-    auto user = execSql(db, QStringLiteral("DELETE FROM users WHERE id = ?"), {userId});
+    auto user = execSql(db, deleteUser, {userId});
     if (!user)
         return Unexpected(user.error());
     if (user->numRowsAffected() != 1)
         return fail(ErrorCode::NotFound, QStringLiteral("That user does not exist (any more)."));
     return counts;
+}
+
+QStringList removalStatements()
+{
+    QStringList statements;
+    for (const Step &step : steps())
+        statements << step.deleteSql;
+    statements << deleteUser;
+    return statements;
 }
 
 } // namespace heliodesk::UserDataStore

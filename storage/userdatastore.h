@@ -6,6 +6,7 @@
 #include "records.h"
 
 #include <QSqlDatabase>
+#include <QStringList>
 
 namespace heliodesk::UserDataStore {
 
@@ -16,5 +17,9 @@ Result<DeletionCounts> count(const QSqlDatabase &db, qint64 userId);
 /// and the user row itself, and returns what was removed. Must run inside a write transaction: a
 /// failure part-way leaves it to the caller's rollback to restore everything.
 Result<DeletionCounts> removeAll(const QSqlDatabase &db, qint64 userId);
+
+/// The statements removeAll runs, in its order (the user row last); every `?` stands for the user's
+/// id. For running the very same SQL elsewhere: the deletion benchmark feeds it to the sqlite3 shell.
+QStringList removalStatements();
 
 } // namespace heliodesk::UserDataStore
