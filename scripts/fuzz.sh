@@ -29,9 +29,10 @@ launcher=()
 command -v ccache > /dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
 start=$SECONDS
+mkdir -p "$build"
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-    -DHELIODESK_FUZZ=ON -DHELIODESK_BUILD_TESTS=OFF "${launcher[@]}" > "$build.configure.log" 2>&1 \
-    || { cat "$build.configure.log"; exit 1; }
+    -DHELIODESK_FUZZ=ON -DHELIODESK_BUILD_TESTS=OFF "${launcher[@]}" > "$build/configure.log" 2>&1 \
+    || { cat "$build/configure.log"; exit 1; }
 cmake --build "$build" -j "$jobs" --target "${targets[@]/#/fuzz_}"
 build_time=$((SECONDS - start))
 echo "fuzz: built ${#targets[@]} targets in ${build_time} s"
@@ -59,8 +60,11 @@ for target in "${targets[@]}"; do
     reproducers=("$work"/artifacts/*)
     if [[ $status -ne 0 || -e "${reproducers[0]}" ]]; then
         failed+=("$target")
-        echo "fuzz: $target FAILED (exit $status); the end of its log ($work/log):"
-        grep -v '^#[0-9]' "$work/log" | tail -n 40
+        echo "fuzz: $target FAILED (exit $status); what it found (whole log: $work/log):"
+        # The report's headline and its first frames, then the one-line summary.
+        awk '/ERROR: |invariant failed|runtime error:|ALARM: |out-of-memory/ { shown = 1 }
+             shown && n < 30 { print "    " $0; n++ }' "$work/log"
+        grep -E '^SUMMARY:' "$work/log" | sed 's/^/    /' || true
         for reproducer in "${reproducers[@]}"; do
             [[ -e $reproducer ]] && echo "fuzz: reproducer: $reproducer  (replay: $binary $reproducer)"
         done
