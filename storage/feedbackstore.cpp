@@ -55,7 +55,7 @@ Result<QHash<qint64, FeedbackRecord>> forConversation(const QSqlDatabase &db, qi
     QHash<qint64, FeedbackRecord> byMessage;
     while (q->next()) {
         FeedbackRecord record = readFeedback(*q);
-        byMessage.insert(record.messageId, std::move(record));
+        byMessage.insert(record.messageId, record); // Qt 6.4 has no QHash::insert(Key, T &&)
     }
     return byMessage;
 }

@@ -31,7 +31,7 @@ Result<Transaction> Transaction::begin(const QSqlDatabase &db, Mode mode)
 }
 
 Transaction::Transaction(Transaction &&other) noexcept
-    : m_db(std::move(other.m_db))
+    : m_db(other.m_db) // QSqlDatabase has no move constructor in Qt 6.4; `other` is inactive after this
     , m_active(std::exchange(other.m_active, false))
 {
 }
