@@ -1,6 +1,7 @@
 #include "ctlcommands.h"
 
 #include "model/accountservice.h"
+#include "model/admin/healthservice.h"
 #include "model/agents/agentsetup.h"
 #include "model/agents/apikeystore.h"
 #include "model/chat/chatservice.h"
@@ -14,6 +15,7 @@
 #include "storage/conversationstore.h"
 #include "storage/userstore.h"
 #include "storage/maintenance.h"
+#include "storage/transaction.h"
 
 #include <heliodesk/version.h>
 
@@ -713,6 +715,7 @@ int CtlCommands::usageReconcile(const QStringList &args)
             array.append(QJsonObject{{QStringLiteral("username"), r.username},
                                      {QStringLiteral("counter"), r.counter},
                                      {QStringLiteral("ledger"), r.ledger},
+                                     {QStringLiteral("reset"), r.reset},
                                      {QStringLiteral("matches"), r.matches()}});
         m_out << QJsonDocument(QJsonObject{{QStringLiteral("period"), quotas.currentPeriod()}, {QStringLiteral("users"), array},
                                            {QStringLiteral("mismatches"), int(mismatches)}})
@@ -720,9 +723,11 @@ int CtlCommands::usageReconcile(const QStringList &args)
     } else {
         QList<QStringList> lines;
         for (const ReconciliationRow &r : std::as_const(*rows))
-            lines << QStringList{r.username, QString::number(r.counter), QString::number(r.ledger),
+            lines << QStringList{r.username, QString::number(r.counter), QString::number(r.reset), QString::number(r.ledger),
                                  r.matches() ? QStringLiteral("ok") : QStringLiteral("MISMATCH")};
-        m_out << table({QStringLiteral("USERNAME"), QStringLiteral("COUNTER"), QStringLiteral("LEDGER"), QStringLiteral("STATE")}, lines);
+        m_out << table({QStringLiteral("USERNAME"), QStringLiteral("COUNTER"), QStringLiteral("RESET"), QStringLiteral("LEDGER"),
+                        QStringLiteral("STATE")},
+                       lines);
     }
     if (mismatches > 0) {
         m_err << "heliodeskctl: " << mismatches << " user(s) have a counter that differs from the ledger.\n";
@@ -766,7 +771,23 @@ int CtlCommands::dbBackup(const QStringList &args)
         return report(db.error());
     if (auto done = Maintenance::backup(*db, p.positional(0)); !done)
         return report(done.error());
-    m_out << "Backed up " << m_database->location().displayName() << " to " << QFileInfo(p.positional(0)).absoluteFilePath() << ".\n";
+    const QFileInfo written(p.positional(0));
+    m_out << "Backed up " << m_database->location().displayName() << " to " << written.absoluteFilePath() << ".\n";
+    // The admin panel's Health tab shows the last backup, and the audit log has it. The copy is
+    // made either way: a database that cannot note it (read-only, an old schema) only gets a warning.
+    auto noted = [&]() -> Result<void> {
+        auto txn = Transaction::begin(*db);
+        if (!txn)
+            return Unexpected(txn.error());
+        if (auto recorded = HealthService::recordBackup(*db, m_actor, m_database->location().displayName(),
+                                                        written.absoluteFilePath(), written.size(), m_clock->nowMs());
+            !recorded)
+            return recorded;
+        return txn->commit();
+    }();
+    if (!noted)
+        m_err << "heliodeskctl: warning: the backup was written, but it could not be noted in the database: "
+              << noted.error().message() << "\n";
     return ExitSuccess;
 }
 

@@ -16,6 +16,7 @@ Result<QList<FailedAnswer>> failedAnswers(const QSqlDatabase &db, qint64 sinceMs
 {
     auto q = execSql(db,
                      QStringLiteral("SELECT e.id, COALESCE(e.finished_at, e.created_at), u.username, e.agent_id, "
+                                    "COALESCE((SELECT a.name FROM agents a WHERE a.id = e.agent_id), e.agent_id), "
                                     "COALESCE(e.error, (SELECT m.error FROM messages m WHERE m.usage_event_id = e.id "
                                     "AND m.error IS NOT NULL ORDER BY m.id DESC LIMIT 1), '') "
                                     "FROM usage_events e JOIN users u ON u.id = e.user_id "
@@ -31,7 +32,8 @@ Result<QList<FailedAnswer>> failedAnswers(const QSqlDatabase &db, qint64 sinceMs
         a.atMs = q->value(1).toLongLong();
         a.username = q->value(2).toString();
         a.agentId = q->value(3).toString();
-        a.error = q->value(4).toString();
+        a.agentName = q->value(4).toString();
+        a.error = q->value(5).toString();
         answers.append(a);
     }
     return answers;

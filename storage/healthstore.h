@@ -15,6 +15,7 @@ struct FailedAnswer {
     qint64 atMs = 0;     // when the answer ended
     QString username;
     QString agentId;
+    QString agentName;   // the agent's name as admins see it (its id when the agent is gone)
     QString error;       // the sentence the user saw; empty when none was kept
 };
 

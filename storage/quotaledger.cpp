@@ -3,6 +3,10 @@
 #include "sql.h"
 #include "userstore.h"
 
+#include <QHash>
+#include <QJsonDocument>
+#include <QJsonObject>
+
 namespace heliodesk::QuotaLedger {
 
 Result<Reservation> reserve(const QSqlDatabase &db, qint64 userId, const QString &agentId,
@@ -112,6 +116,22 @@ Result<QList<ReconciliationRow>> reconcile(const QSqlDatabase &db, const QString
     QList<ReconciliationRow> rows;
     while (q->next())
         rows.append(ReconciliationRow{q->value(0).toLongLong(), q->value(1).toString(), q->value(2).toInt(), q->value(3).toInt()});
+
+    // A reset sets the counter to zero and leaves the ledger alone; its audit entry (written in the
+    // same transaction) says how many queries it took off, so those still add up.
+    auto resets = execSql(db,
+                          QStringLiteral("SELECT target_id, details FROM audit_log WHERE action = 'user.quota-reset' "
+                                         "AND target_type = 'user'"));
+    if (!resets)
+        return Unexpected(resets.error());
+    QHash<qint64, int> resetByUser;
+    while (resets->next()) {
+        const QJsonObject details = QJsonDocument::fromJson(resets->value(1).toString().toUtf8()).object();
+        if (details.value(QStringLiteral("period")).toString() == period)
+            resetByUser[resets->value(0).toString().toLongLong()] += details.value(QStringLiteral("count_before")).toInt();
+    }
+    for (ReconciliationRow &row : rows)
+        row.reset = resetByUser.value(row.userId);
     return rows;
 }
 

@@ -109,7 +109,9 @@ struct ReconciliationRow {
     QString username;
     int counter = 0; // the user's counter for the period
     int ledger = 0;  // usage_events rows for the period
-    [[nodiscard]] bool matches() const { return counter == ledger; }
+    int reset = 0;   // queries an admin took off the counter this period (audit `user.quota-reset`)
+    /// Every query in the ledger is either still on the counter or was taken off by a recorded reset.
+    [[nodiscard]] bool matches() const { return counter + reset == ledger; }
 };
 
 struct UsageRow {

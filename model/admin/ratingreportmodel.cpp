@@ -1,5 +1,7 @@
 #include "ratingreportmodel.h"
 
+#include "model/chat/searchservice.h"
+
 #include "csv.h"
 
 #include <QDateTime>
@@ -94,7 +96,9 @@ QVariant RatingReportModel::data(const QModelIndex &index, int role) const
         case QuestionColumn:
             return role == FullTextRole ? row.question : oneLine(row.question, full ? tipChars : shownChars);
         case AnswerColumn:
-            return role == FullTextRole ? row.answer : oneLine(row.answer, full ? tipChars : shownChars);
+            // Shown as text, without the Markdown marks the chat window renders (`**`, `#`, `|`).
+            return role == FullTextRole ? row.answer
+                                        : oneLine(SearchService::withoutMarkdownMarks(row.answer), full ? tipChars : shownChars);
         case ColumnCount: break;
         }
     }

@@ -53,10 +53,16 @@ QVariant UsageReportModel::data(const QModelIndex &index, int role) const
     if (role == MismatchRole)
         return mismatch != m_mismatches.cend();
     if (role == Qt::ToolTipRole && mismatch != m_mismatches.cend())
-        return tr("%1's counter says %2 queries this month, but the ledger holds %3.")
-            .arg(row.username)
-            .arg(mismatch->counter)
-            .arg(mismatch->ledger);
+        return mismatch->reset == 0
+            ? tr("%1's counter says %2 queries this month, but the ledger holds %3.")
+                  .arg(row.username)
+                  .arg(mismatch->counter)
+                  .arg(mismatch->ledger)
+            : tr("%1's counter says %2 queries this month and an admin reset %3, but the ledger holds %4.")
+                  .arg(row.username)
+                  .arg(mismatch->counter)
+                  .arg(mismatch->reset)
+                  .arg(mismatch->ledger);
     if (role == Qt::TextAlignmentRole && index.column() >= CompleteColumn && index.column() <= TotalColumn)
         return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
     if (role != Qt::DisplayRole)
@@ -73,7 +79,9 @@ QVariant UsageReportModel::data(const QModelIndex &index, int role) const
     case ReconciliationColumn:
         return mismatch == m_mismatches.cend()
             ? QString()
-            : tr("Mismatch: counter %1, ledger %2").arg(mismatch->counter).arg(mismatch->ledger);
+            : mismatch->reset == 0
+            ? tr("Mismatch: counter %1, ledger %2").arg(mismatch->counter).arg(mismatch->ledger)
+            : tr("Mismatch: counter %1 + reset %2, ledger %3").arg(mismatch->counter).arg(mismatch->reset).arg(mismatch->ledger);
     case ColumnCount: break;
     }
     return {};

@@ -4,7 +4,15 @@
 
 #include "support/testdatabase.h"
 
+#include "ui/admin/agentstab.h"
+
+#include "storage/agentstore.h"
+
+#include <QAbstractButton>
 #include <QLabel>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QTabWidget>
 #include <QTest>
 
@@ -22,6 +30,8 @@ private Q_SLOTS:
     void opensForAnAdmin();
     void refusedForAnalyst_data();
     void refusedForAnalyst();
+    void closingAsksAboutUnsavedAgentEdits_data();
+    void closingAsksAboutUnsavedAgentEdits();
 
 private:
     UserRecord user(const QString &name);
@@ -70,6 +80,60 @@ void TestAdminPanel::opensForAnAdmin()
                                  QStringLiteral("healthTab")}));
     tabs->setCurrentWidget(panel.findChild<QWidget *>(QStringLiteral("healthTab")));
     panel.reload(); // every tab re-reads without trouble
+}
+
+void TestAdminPanel::closingAsksAboutUnsavedAgentEdits_data()
+{
+    QTest::addColumn<QMessageBox::StandardButton>("answer");
+    QTest::addColumn<bool>("closed");
+    QTest::addColumn<QString>("storedPrompt");
+    QTest::newRow("save") << QMessageBox::Save << true << QStringLiteral("Check the inverter logs first.");
+    QTest::newRow("discard") << QMessageBox::Discard << true << QString();
+    QTest::newRow("cancel") << QMessageBox::Cancel << false << QString();
+}
+
+void TestAdminPanel::closingAsksAboutUnsavedAgentEdits()
+{
+    QFETCH(QMessageBox::StandardButton, answer);
+    QFETCH(bool, closed);
+    QFETCH(QString, storedPrompt);
+    m_db->createAdmin();
+    const QString before = AgentStore::find(m_db->connection(), QStringLiteral("om")).value()->systemPrompt;
+    AdminPanel panel(m_db->database(), m_db->clock(), user(QStringLiteral("root")), nullptr);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    auto *agents = panel.findChild<AgentsTab *>(QStringLiteral("agentsTab"));
+    QVERIFY(agents);
+    panel.tabs()->setCurrentWidget(agents);
+    QVERIFY(agents->selectAgent(QStringLiteral("om")));
+    auto *prompt = agents->findChild<QPlainTextEdit *>(QStringLiteral("systemPromptEdit"));
+    prompt->selectAll();
+    QTest::keyClicks(prompt, QStringLiteral("Check the inverter logs first."));
+    // Another tab and back: the edit is still there.
+    panel.tabs()->setCurrentIndex(0);
+    panel.tabs()->setCurrentWidget(agents);
+    QCOMPARE(prompt->toPlainText(), QStringLiteral("Check the inverter logs first."));
+
+    QVERIFY(!panel.close()); // the question comes first
+    QVERIFY(panel.isVisible());
+    auto *box = panel.findChild<QMessageBox *>(QStringLiteral("unsavedAgentChangesBox"));
+    QVERIFY(box);
+    QTRY_VERIFY(box->isVisible());
+    QVERIFY(box->text().contains(u"O&M"));
+    QVERIFY(!panel.close()); // asking twice shows the same question
+    QCOMPARE(panel.findChildren<QMessageBox *>().size(), 1);
+    QTest::mouseClick(box->button(answer), Qt::LeftButton);
+    QTRY_COMPARE(panel.isVisible(), !closed);
+    const QString now = AgentStore::find(m_db->connection(), QStringLiteral("om")).value()->systemPrompt;
+    QCOMPARE(now, storedPrompt.isEmpty() ? before : storedPrompt);
+    QCOMPARE(agents->hasUnsavedChanges(), answer == QMessageBox::Cancel);
+    if (answer == QMessageBox::Discard)
+        QCOMPARE(prompt->toPlainText(), before);
+    // With nothing unsaved any more, closing needs no question.
+    if (answer != QMessageBox::Cancel) {
+        panel.show();
+        QVERIFY(panel.close());
+    }
 }
 
 void TestAdminPanel::refusedForAnalyst_data()

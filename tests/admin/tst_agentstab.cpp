@@ -54,6 +54,8 @@ private Q_SLOTS:
     void clickingAnAgentShowsIt();
     void switchTurnsAnAgentOffAndOnAtOnce();
     void promptAndModelSavedWithSave();
+    void unsavedEditsSurviveChoosingAnotherAgent();
+    void saveAllAndDiscardAll();
     void tooLongModelIsRefusedInWords();
     void importThroughTheFileDialog();
     void importProblemsAreNamed();
@@ -217,6 +219,80 @@ void TestAgentsTab::promptAndModelSavedWithSave()
     model->clear();
     QTest::mouseClick(save, Qt::LeftButton);
     QCOMPARE(stored(QStringLiteral("om")).model, QString());
+}
+
+void TestAgentsTab::unsavedEditsSurviveChoosingAnotherAgent()
+{
+    auto *list = child<QListWidget>(QStringLiteral("agentList"));
+    auto *prompt = child<QPlainTextEdit>(QStringLiteral("systemPromptEdit"));
+    auto *save = child<QPushButton>(QStringLiteral("saveAgentButton"));
+    clickAgent(QStringLiteral("O&M"));
+    QVERIFY(!m_tab->hasUnsavedChanges());
+    prompt->setFocus();
+    prompt->moveCursor(QTextCursor::End);
+    QTest::keyClicks(prompt, QStringLiteral(" Mention string fuses."));
+    QVERIFY(m_tab->hasUnsavedChanges());
+    QCOMPARE(list->item(1)->text(), QStringLiteral("O&M — unsaved"));
+
+    // Looking at another agent, then reading the tab again (as choosing the tab does), loses nothing.
+    clickAgent(QStringLiteral("News"));
+    QCOMPARE(prompt->toPlainText(), stored(QStringLiteral("news")).systemPrompt);
+    QVERIFY(!save->isEnabled());
+    QCOMPARE(m_tab->unsavedAgentNames(), QStringList{QStringLiteral("O&M")});
+    m_tab->reload();
+    QCOMPARE(list->item(1)->text(), QStringLiteral("O&M — unsaved"));
+    clickAgent(QStringLiteral("O&M"));
+    QCOMPARE(prompt->toPlainText(), QStringLiteral("You help with solar O&M. Mention string fuses."));
+    QVERIFY(save->isEnabled());
+    QCOMPARE(stored(QStringLiteral("om")).systemPrompt, QStringLiteral("You help with solar O&M."));
+
+    // Typing it back to what is stored is no change any more.
+    prompt->moveCursor(QTextCursor::End);
+    for (int i = 0; i < int(QStringLiteral(" Mention string fuses.").size()); ++i)
+        QTest::keyClick(prompt, Qt::Key_Backspace);
+    QVERIFY(!m_tab->hasUnsavedChanges());
+    QCOMPARE(list->item(1)->text(), QStringLiteral("O&M"));
+
+    // Saving clears the mark.
+    QTest::keyClicks(prompt, QStringLiteral(" Be brief."));
+    QTest::mouseClick(save, Qt::LeftButton);
+    QVERIFY(!m_tab->hasUnsavedChanges());
+    QCOMPARE(list->item(1)->text(), QStringLiteral("O&M"));
+    QCOMPARE(stored(QStringLiteral("om")).systemPrompt, QStringLiteral("You help with solar O&M. Be brief."));
+}
+
+void TestAgentsTab::saveAllAndDiscardAll()
+{
+    auto *prompt = child<QPlainTextEdit>(QStringLiteral("systemPromptEdit"));
+    auto *model = child<QLineEdit>(QStringLiteral("modelEdit"));
+    clickAgent(QStringLiteral("O&M"));
+    prompt->setFocus();
+    prompt->moveCursor(QTextCursor::Start);
+    QTest::keyClicks(prompt, QStringLiteral("Plant first. "));
+    clickAgent(QStringLiteral("Market"));
+    model->setFocus();
+    QTest::keyClicks(model, QStringLiteral("qwen2.5"));
+    clickAgent(QStringLiteral("News"));
+    QCOMPARE(m_tab->unsavedAgentNames(), (QStringList{QStringLiteral("O&M"), QStringLiteral("Market Intelligence")}));
+
+    QVERIFY(m_tab->saveAll());
+    QVERIFY(!m_tab->hasUnsavedChanges());
+    QCOMPARE(stored(QStringLiteral("om")).systemPrompt, QStringLiteral("Plant first. You help with solar O&M."));
+    QCOMPARE(stored(QStringLiteral("market")).model, QStringLiteral("qwen2.5"));
+
+    clickAgent(QStringLiteral("Digitalization"));
+    model->setFocus();
+    QTest::keyClicks(model, QStringLiteral("mistral"));
+    clickAgent(QStringLiteral("O&M"));
+    prompt->setFocus();
+    prompt->moveCursor(QTextCursor::Start);
+    QTest::keyClicks(prompt, QStringLiteral("Draft. "));
+    QCOMPARE(m_tab->unsavedAgentNames().size(), 2);
+    m_tab->discardAll();
+    QVERIFY(!m_tab->hasUnsavedChanges());
+    QCOMPARE(m_tab->currentAgent(), QStringLiteral("om"));
+    QCOMPARE(prompt->toPlainText(), QStringLiteral("Plant first. You help with solar O&M."));
+    QCOMPARE(stored(QStringLiteral("digitalization")).model, QString());
 }
 
 void TestAgentsTab::tooLongModelIsRefusedInWords()

@@ -172,7 +172,7 @@ void TestHealthTab::failedAnswersOfTheLastDay()
     auto *table = child<QTableWidget>(m_tab.get(), "failedAnswersTable");
     QCOMPARE(table->rowCount(), 2);
     QCOMPARE(table->item(0, 1)->text(), QStringLiteral("ann"));
-    QCOMPARE(table->item(0, 2)->text(), QStringLiteral("news"));
+    QCOMPARE(table->item(0, 2)->text(), QStringLiteral("News")); // the agent's name, as admins see it
     QCOMPARE(table->item(0, 3)->text(), QStringLiteral("The model server is unavailable (HTTP 503)."));
 
     // A day after the first failure only the second one is in the last 24 hours; later, none.

@@ -138,7 +138,6 @@ private Q_SLOTS:
     void planErrors();
 
     void usageAndReconcile();
-    void quotaExceededExitCode();
 
     void dbCheckClean();
     void dbCheckForeignKeyViolation();
@@ -1025,7 +1024,7 @@ void TestHeliodeskctl::usageAndReconcile()
         if (line.startsWith(u"ann "))
             annLine = line;
     QVERIFY2(annLine.contains(u"MISMATCH"), qPrintable(mismatch.describe()));
-    QCOMPARE(annLine.simplified(), QStringLiteral("ann 4 3 MISMATCH"));
+    QCOMPARE(annLine.simplified(), QStringLiteral("ann 4 0 3 MISMATCH")); // USERNAME COUNTER RESET LEDGER STATE
     QVERIFY2(isOneErrorLine(mismatch.err), qPrintable(mismatch.describe()));
     QVERIFY_CONTAINS(mismatch.err, QStringLiteral("1 user(s)"));
 
@@ -1041,15 +1040,10 @@ void TestHeliodeskctl::usageAndReconcile()
         sawAnn = true;
         QCOMPARE(row.value(u"counter").toInt(-1), 4);
         QCOMPARE(row.value(u"ledger").toInt(-1), 3);
+        QCOMPARE(row.value(u"reset").toInt(-1), 0);
         QCOMPARE(row.value(u"matches"), QJsonValue(false));
     }
     QVERIFY(sawAnn);
-}
-
-void TestHeliodeskctl::quotaExceededExitCode()
-{
-    // Exit code 3 belongs to a command that spends a query; heliodeskctl has none yet (no `ask`).
-    QSKIP("No heliodeskctl command can exceed a quota yet; exit code 3 is untestable until one (ask) exists.");
 }
 
 // --- db check and db backup ----------------------------------------------------------------------
@@ -1159,6 +1153,15 @@ void TestHeliodeskctl::dbBackup()
     } // the connection copy goes before the Database that removes it
     const CtlRun check = runRaw({QStringLiteral("--db"), target, QStringLiteral("db"), QStringLiteral("check")});
     QCOMPARE_EXIT(check, Success);
+
+    // The backup is on record: the audit log (and the Health tab's "last backup") has it.
+    const auto audit = json(run({QStringLiteral("audit"), QStringLiteral("--json"), QStringLiteral("--action"),
+                                 QStringLiteral("database.backup")}));
+    QVERIFY(audit);
+    QCOMPARE(audit->array().size(), 1);
+    const QJsonObject details = audit->array().first().toObject().value(u"details").toObject();
+    QCOMPARE(details.value(u"file").toString(), QDir::toNativeSeparators(QFileInfo(target).absoluteFilePath()));
+    QVERIFY(details.value(u"bytes").toInteger() > 0);
 
     // A folder that does not exist.
     const CtlRun noFolder = run({QStringLiteral("db"), QStringLiteral("backup"), path(QStringLiteral("missing/copy.sqlite3"))});

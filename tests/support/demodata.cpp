@@ -9,7 +9,11 @@
 #include "model/chat/chatservice.h"
 #include "model/chat/feedbackservice.h"
 #include "model/chat/surveyservice.h"
+#include "model/admin/agentadminservice.h"
+#include "model/admin/healthservice.h"
 
+#include <QDir>
+#include <QFile>
 #include <QSignalSpy>
 
 namespace heliodesk::test {
@@ -293,6 +297,27 @@ public:
         return tickets;
     }
 
+    /// Asks in a new conversation at `at`; the model server fails part-way with `failure`.
+    Result<AnswerTicket> askFailing(const QString &agentId, const QString &question, const QDateTime &at, const Error &failure)
+    {
+        m_clock->set(at);
+        ProviderScript script;
+        script.pieces = {QStringLiteral("Checking the latest figures")};
+        script.failAfter = 1;
+        script.failure = failure;
+        m_provider->setScript(std::move(script));
+        AskRequest request;
+        request.agentId = agentId;
+        request.question = question;
+        QSignalSpy finished(&m_chat, &ChatService::answerFinished);
+        auto ticket = m_chat.ask(m_actor, request);
+        if (!ticket)
+            return ticket;
+        if (!finished.wait(10000))
+            return fail(ErrorCode::Internal, QStringLiteral("A failing demo answer did not end within 10 seconds."));
+        return ticket;
+    }
+
 private:
     std::shared_ptr<Database> m_database;
     std::shared_ptr<FakeClock> m_clock;
@@ -454,6 +479,238 @@ Result<DemoData> seedDemoData(const std::shared_ptr<Database> &database, const s
     demo.analyst = *seeded;
     demo.questionsThisMonth = demo.analyst.usedIn(quotaPeriodOf(demoNow()));
     return demo;
+}
+
+namespace {
+
+const QString digitalization = QStringLiteral("digitalization");
+
+struct Teammate {
+    QString username;
+    QString displayName;
+    QString plan;
+    Role role = Role::Analyst;
+    QStringList agents;
+    int questions = 0; // over the last two weeks
+};
+
+QList<QPair<QString, DemoExchange>> teamQuestions()
+{
+    QList<QPair<QString, DemoExchange>> questions = quickQuestions();
+    questions << QPair<QString, DemoExchange>{
+        digitalization,
+        {QStringLiteral("Which SCADA tags do we need for a soiling index?"),
+         QStringLiteral("Plane-of-array irradiance from a clean and a soiled reference cell, module temperature, and "
+                        "the string currents of the blocks you compare.")}};
+    questions << QPair<QString, DemoExchange>{
+        news,
+        {QStringLiteral("What changed in Italy's FER X auction rules?"),
+         QStringLiteral("The second window caps the strike price at €95/MWh for solar and adds a local-content bonus.")}};
+    questions << QPair<QString, DemoExchange>{
+        digitalization,
+        {QStringLiteral("Is OPC UA or Modbus TCP better for a new plant controller?"),
+         QStringLiteral("OPC UA: typed data, subscriptions and security built in; keep Modbus TCP for legacy devices.")}};
+    return questions;
+}
+
+QList<QPair<QString, QByteArray>> omDocuments()
+{
+    return {
+        {QStringLiteral("inverter-fault-codes.md"),
+         QByteArrayLiteral("# Central inverter fault codes\n\nF0217 DC insulation fault: measure Riso per string before "
+                           "restarting.\nF0330 IGBT over-temperature: check the cabinet filters and fans.\n")},
+        {QStringLiteral("module-cleaning-guide.md"),
+         QByteArrayLiteral("# Module cleaning\n\nClean when the soiling index drops below 0.95 and the forecast shows no rain "
+                           "for ten days. Use demineralised water; never clean hot modules.\n")},
+        {QStringLiteral("tracker-stow-procedure.md"),
+         QByteArrayLiteral("# Tracker stow\n\nStow at 60 degrees for hail, flat (0 degrees) for wind above 18 m/s. "
+                           "Confirm every row's angle on SCADA.\n")},
+        {QStringLiteral("thermography-checklist.txt"),
+         QByteArrayLiteral("Thermography checklist\n\nIrradiance above 600 W/m2, wind below 4 m/s, emissivity 0.85 for glass. "
+                           "Report every hotspot more than 10 K above its neighbours.\n")},
+    };
+}
+
+} // namespace
+
+Result<void> seedTeamDemoData(const std::shared_ptr<Database> &database, const std::shared_ptr<FakeClock> &clock,
+                              const DemoData &demo, const QString &documentsFolder)
+{
+    const Actor marta = Actor::user(demo.admin);
+    AccountService accounts(database, clock, PasswordHasher(quickHashParams()));
+    PlanService plans(database, clock);
+
+    // The plans were set up in September with the team.
+    clock->set(QDateTime(QDate(2026, 9, 2), QTime(10, 0), Qt::UTC));
+    if (auto plan = plans.addPlan(marta, QStringLiteral("Field Team"), 150, {om, news, digitalization}); !plan)
+        return Unexpected(plan.error());
+    if (auto plan = plans.addPlan(marta, QStringLiteral("Trial"), 20, {news}); !plan)
+        return Unexpected(plan.error());
+
+    const QList<Teammate> team = {
+        {QStringLiteral("joao.ferreira"), QStringLiteral("João Ferreira"), QStringLiteral("Field Team"), Role::Analyst,
+         {om, digitalization}, 26},
+        {QStringLiteral("sofia.marques"), QStringLiteral("Sofia Marques"), QStringLiteral("Standard"), Role::Analyst,
+         {market, news}, 18},
+        {QStringLiteral("lukas.weber"), QStringLiteral("Lukas Weber"), QStringLiteral("Unlimited"), Role::Analyst,
+         {market, om, news, digitalization}, 34},
+        {QStringLiteral("piotr.nowak"), QStringLiteral("Piotr Nowak"), QStringLiteral("Standard"), Role::Analyst,
+         {om, market}, 12},
+        {QStringLiteral("elena.rossi"), QStringLiteral("Elena Rossi"), QStringLiteral("Trial"), Role::Analyst, {news}, 5},
+        {QStringLiteral("ines.duarte"), QStringLiteral("Inês Duarte"), QStringLiteral("Unlimited"), Role::Admin,
+         {market, om, news, digitalization}, 8},
+    };
+    QHash<QString, UserRecord> people;
+    for (const Teammate &mate : team) {
+        clock->advance(std::chrono::minutes(7));
+        NewUser request;
+        request.username = mate.username;
+        request.displayName = mate.displayName;
+        request.password = QStringLiteral("demo password ") + mate.username;
+        request.role = mate.role;
+        request.planName = mate.plan;
+        auto user = accounts.createUser(marta, request);
+        if (!user)
+            return Unexpected(user.error());
+        if (auto hired = plans.hireAgents(marta, mate.username, mate.agents); !hired)
+            return Unexpected(hired.error());
+        people.insert(mate.username, *user);
+    }
+
+    // Two weeks of questions, spread over the working hours of each day.
+    Seeder seeder(database, clock);
+    FeedbackService feedback(database, clock);
+    const auto questions = teamQuestions();
+    QList<QPair<AnswerTicket, QString>> rateable; // with the agent that answered
+    for (const Teammate &mate : team) {
+        seeder.setActor(people.value(mate.username));
+        int asked = 0;
+        for (int i = 0; asked < mate.questions && i < 400; ++i) {
+            const auto &[agentId, exchange] = questions.at((i + int(mate.username.size())) % questions.size());
+            if (!mate.agents.contains(agentId))
+                continue;
+            const int daysAgo = 13 - (asked * 13) / std::max(1, mate.questions);
+            auto ticket = seeder.ask({}, agentId, exchange, demoTime(daysAgo, 8 + (asked * 5) % 9, (asked * 11) % 60));
+            if (!ticket)
+                return Unexpected(ticket.error());
+            if (asked % 7 == 3)
+                rateable << qMakePair(*ticket, agentId);
+            ++asked;
+        }
+    }
+
+    // Ratings, some with a comment that fits the agent: {rating, comment}.
+    const QHash<QString, QList<QPair<int, QString>>> comments = {
+        {om, {{1, QStringLiteral("Exactly what I needed on site.")}, {1, QString()}, {-1, QStringLiteral("Too generic for our trackers.")}}},
+        {market, {{-1, QStringLiteral("The rate is from last week, not today.")}, {1, QStringLiteral("Clear and short.")}, {1, QString()}}},
+        {news, {{1, QString()}, {-1, QStringLiteral("Missed the local-content bonus.")}, {1, QStringLiteral("Good summary.")}}},
+        {digitalization, {{1, QStringLiteral("Good pointer to the reference cells.")}, {1, QString()}}},
+    };
+    QHash<QString, int> used;
+    for (int i = 0; i < rateable.size(); ++i) {
+        const AnswerTicket &ticket = rateable.at(i).first;
+        const auto &choices = comments.value(rateable.at(i).second);
+        const auto &[rating, comment] = choices.at(used[rateable.at(i).second]++ % choices.size());
+        clock->set(demoTime(0, 7, 0).addSecs(-qint64(rateable.size() - i) * 3600));
+        // Each answer is rated by the one who asked it.
+        auto owner = std::find_if(people.cbegin(), people.cend(), [&](const UserRecord &user) {
+            auto found = feedback.rate(Actor::user(user), ticket.answerId, rating, comment);
+            return found.has_value();
+        });
+        if (owner == people.cend())
+            return fail(ErrorCode::Internal, QStringLiteral("No teammate could rate a demo answer."));
+    }
+
+    // Survey answers.
+    SurveyService survey(database, clock);
+    clock->set(demoTime(2, 15, 20));
+    if (auto answered = survey.submit(Actor::user(people.value(QStringLiteral("joao.ferreira"))), 4,
+                                      QStringLiteral("Would love the fault-code table offline on site."));
+        !answered)
+        return Unexpected(answered.error());
+    clock->set(demoTime(1, 10, 5));
+    if (auto answered = survey.submit(Actor::user(people.value(QStringLiteral("lukas.weber"))), 3,
+                                      QStringLiteral("Market answers need dates on every figure."));
+        !answered)
+        return Unexpected(answered.error());
+
+    // Answers the model server failed in the last day.
+    seeder.setActor(people.value(QStringLiteral("sofia.marques")));
+    if (auto failed = seeder.askFailing(market, QStringLiteral("Day-ahead prices for tomorrow in Germany?"), demoTime(0, 10, 12),
+                                        Error(ErrorCode::ProviderUnavailable,
+                                              QStringLiteral("The model server is unavailable (HTTP 503).")));
+        !failed)
+        return Unexpected(failed.error());
+    seeder.setActor(people.value(QStringLiteral("joao.ferreira")));
+    if (auto failed = seeder.askFailing(om, QStringLiteral("Summarise yesterday's alarms at Évora."), demoTime(0, 13, 40),
+                                        Error(ErrorCode::ProviderProtocol,
+                                              QStringLiteral("The model server's reply was cut off before the answer ended.")));
+        !failed)
+        return Unexpected(failed.error());
+
+    // The admins' work this week.
+    clock->set(demoTime(4, 9, 15));
+    UserChanges overrideLimit;
+    overrideLimit.quotaMode = QuotaMode::Limit;
+    overrideLimit.quotaLimit = 500;
+    if (auto changed = accounts.updateUser(marta, QStringLiteral("piotr.nowak"), overrideLimit); !changed)
+        return Unexpected(changed.error());
+    clock->set(demoTime(3, 11, 2));
+    if (auto reset = accounts.resetMonthCount(marta, QStringLiteral("piotr.nowak"),
+                                              QStringLiteral("Questions counted twice during the proxy outage"));
+        !reset)
+        return Unexpected(reset.error());
+    clock->set(demoTime(2, 17, 30));
+    UserChanges disable;
+    disable.status = UserStatus::Disabled;
+    if (auto changed = accounts.updateUser(marta, QStringLiteral("elena.rossi"), disable); !changed)
+        return Unexpected(changed.error());
+
+    AgentAdminService agents(database, clock);
+    clock->set(demoTime(1, 9, 0));
+    AgentChanges prompt;
+    prompt.systemPrompt = QStringLiteral("You are the O&M engineer of a fleet of utility-scale solar plants in Iberia. "
+                                         "Answer with the procedure first, then the reason. Cite the fault-code table.");
+    if (auto updated = agents.updateAgent(Actor::user(people.value(QStringLiteral("ines.duarte"))), om, prompt); !updated)
+        return Unexpected(updated.error());
+    QStringList paths;
+    for (const auto &[name, bytes] : omDocuments()) {
+        const QString path = QDir(documentsFolder).filePath(name);
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size())
+            return fail(ErrorCode::Internal, QStringLiteral("Could not write the demo document %1.").arg(path));
+        paths << path;
+    }
+    clock->set(demoTime(1, 9, 20));
+    if (auto imported = agents.importDocuments(Actor::user(people.value(QStringLiteral("ines.duarte"))), om, paths); !imported)
+        return Unexpected(imported.error());
+
+    // Last night's backup.
+    clock->set(demoTime(0, 2, 0));
+    HealthService health(database, clock, nullptr);
+    QSignalSpy backedUp(&health, &HealthService::backupSucceeded);
+    QSignalSpy backupFailed(&health, &HealthService::backupFailed);
+    const QString backupPath = QDir(documentsFolder).filePath(QStringLiteral("heliodesk-backup.sqlite3"));
+    QFile::remove(backupPath); // an earlier run's
+    if (auto started = health.startBackup(marta, backupPath);
+        !started)
+        return Unexpected(started.error());
+    if (!backedUp.wait(30000) && backedUp.isEmpty())
+        return fail(ErrorCode::Internal, backupFailed.isEmpty() ? QStringLiteral("The demo backup did not end within 30 seconds.")
+                                                                : QStringLiteral("The demo backup failed."));
+
+    // This morning's sign-ins (Elena's account is disabled).
+    for (int i = 0; i < team.size(); ++i) {
+        const Teammate &mate = team.at(i);
+        if (mate.username == u"elena.rossi")
+            continue;
+        clock->set(demoTime(0, 8, 5 + 9 * i));
+        if (auto signedIn = accounts.signIn(mate.username, QStringLiteral("demo password ") + mate.username); !signedIn)
+            return Unexpected(signedIn.error());
+    }
+
+    clock->set(demoNow());
+    return {};
 }
 
 } // namespace heliodesk::test

@@ -56,4 +56,13 @@ DemoExchange demoLiveExchange();
 /// A word that several of the demo's answers use, for a search.
 QString demoSearchTerm();
 
+/// Adds Ana's team to a database seedDemoData() made, for the admin panel's pictures: two more
+/// plans, six more people (one of them disabled, one with a quota override, a second admin), two
+/// weeks of their questions to all four agents (some failed in the last day), ratings with
+/// comments, survey answers, O&M knowledge documents imported from `documentsFolder`, a count reset
+/// with its reason, and a backup; every admin step through the services, so the audit log has it.
+/// The clock is left at demoNow(). Runs the event loop (a QCoreApplication must exist).
+Result<void> seedTeamDemoData(const std::shared_ptr<Database> &database, const std::shared_ptr<FakeClock> &clock,
+                              const DemoData &demo, const QString &documentsFolder);
+
 } // namespace heliodesk::test

@@ -3,6 +3,10 @@
 // are driven with clicks and keys as a person would. Run it on a real screen or under Xvfb:
 // scripts/screenshots.sh does.
 
+#include "ui/admin/adminpanel.h"
+#include "ui/admin/agentstab.h"
+#include "ui/admin/deleteuserdialog.h"
+#include "ui/admin/userstab.h"
 #include "ui/composer.h"
 #include "ui/conversationview.h"
 #include "ui/endpointform.h"
@@ -16,10 +20,12 @@
 #include "model/accountservice.h"
 #include "model/agents/currentprovider.h"
 #include "model/agents/providersettings.h"
+#include "model/chat/chatservice.h"
 #include "model/chat/conversationlistmodel.h"
 #include "model/chat/searchresultsmodel.h"
 #include "support/demodata.h"
 #include "support/openaitestserver.h"
+#include "support/scriptedprovider.h"
 #include "support/testdatabase.h"
 
 #include <QApplication>
@@ -29,6 +35,7 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QLockFile>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextStream>
@@ -42,6 +49,7 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr QSize mainWindowSize(1280, 800);
+constexpr QSize adminPanelSize(1240, 780);
 // Where a local Ollama listens, so the status bar reads like a real setup (any free port otherwise).
 constexpr quint16 preferredPort = 11434;
 const QString modelName = QStringLiteral("llama3.1:8b");
@@ -340,6 +348,52 @@ void shootMainWindow(Camera &camera, const DemoDatabase &db, const DemoData &dem
     camera.shoot(&window, QStringLiteral("quota-reached.png"));
 }
 
+void shootAdminPanel(Camera &camera, const DemoDatabase &db, const DemoData &demo, const QString &documentsFolder)
+{
+    check(seedTeamDemoData(db.database, db.clock, demo, documentsFolder), "seed the team");
+    // Ana back on her plan's limit (the quota picture gave her one of her own).
+    UserChanges planLimit;
+    planLimit.quotaMode = QuotaMode::Plan;
+    check(db.accounts().updateUser(Actor::user(demo.admin), demo.analyst.username, planLimit), "put the analyst back on her plan");
+    // The window's own chat service, as in the app: the Health tab counts its streams.
+    ChatService chat(db.database, db.clock, [](const QString &) { return std::make_shared<ScriptedProvider>(); });
+    AdminPanel panel(db.database, db.clock, demo.admin, &chat);
+    if (!panel.isAllowed())
+        die(QStringLiteral("the admin panel refused its administrator"));
+    panel.resize(adminPanelSize);
+    showActive(&panel);
+    const QList<QPair<const char *, QString>> tabs = {
+        {"usersTab", QStringLiteral("admin-users.png")},   {"plansTab", QStringLiteral("admin-plans.png")},
+        {"usageTab", QStringLiteral("admin-usage.png")},   {"feedbackTab", QStringLiteral("admin-feedback.png")},
+        {"agentsTab", QStringLiteral("admin-agents.png")}, {"auditTab", QStringLiteral("admin-audit-log.png")},
+        {"healthTab", QStringLiteral("admin-health.png")},
+    };
+    for (const auto &[tabName, file] : tabs) {
+        QWidget *tab = child(&panel, tabName);
+        panel.tabs()->setCurrentWidget(tab);
+        if (file == u"admin-users.png" && !qobject_cast<UsersTab *>(tab)->selectUser(QStringLiteral("joao.ferreira")))
+            die(QStringLiteral("the Users tab has no joao.ferreira"));
+        if (file == u"admin-usage.png") // the reconciliation check, as an admin would run it
+            click(child(tab, "usageReconcileButton"));
+        // The first agent is News; O&M shows its prompt and the documents imported for it.
+        if (file == u"admin-agents.png" && !qobject_cast<AgentsTab *>(tab)->selectAgent(QStringLiteral("om")))
+            die(QStringLiteral("the Agents tab has no O&M agent"));
+        camera.shoot(&panel, file);
+    }
+
+    // Deleting a user: the confirmation says what goes.
+    auto *users = child<UsersTab>(&panel, "usersTab");
+    panel.tabs()->setCurrentWidget(users);
+    if (!users->selectUser(QStringLiteral("elena.rossi")))
+        die(QStringLiteral("the Users tab has no elena.rossi"));
+    click(child(users, "deleteUserButton"));
+    waitUntil([&] { return panel.findChild<DeleteUserDialog *>() != nullptr; }, "the delete dialog");
+    auto *dialog = panel.findChild<DeleteUserDialog *>();
+    QTest::keyClicks(child(dialog, "deleteConfirmEdit"), QStringLiteral("elena.rossi"));
+    camera.shoot(dialog, QStringLiteral("admin-delete-user.png"));
+    dialog->reject();
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -383,6 +437,7 @@ int main(int argc, char *argv[])
         const DemoData demo = check(seedDemoData(db.database, db.clock), "seed the demo database");
         const UserRecord ana = shootSignIn(camera, db, demo);
         shootMainWindow(camera, db, demo, ana, server, settingsFile);
+        shootAdminPanel(camera, db, demo, demoFolder);
     }
     QDir(demoFolder).removeRecursively();
     return camera.ok() ? 0 : 1;

@@ -2,6 +2,7 @@
 
 #include "support/testdatabase.h"
 
+#include "model/accountservice.h"
 #include "model/planservice.h"
 #include "model/quotaservice.h"
 #include "storage/sql.h"
@@ -289,6 +290,57 @@ private Q_SLOTS:
             QCOMPARE(row.counter, 0);
             QCOMPARE(row.ledger, 0);
         }
+    }
+
+    void reconciliationCountsRecordedResets()
+    {
+        TestDatabase t;
+        const Actor root = t.createAdmin();
+        const UserRecord bob = t.createAnalyst(QStringLiteral("bob"), 10);
+        QuotaService quotas(t.database(), t.clock());
+        AccountService accounts(t.database(), t.clock());
+        for (int i = 0; i < 4; ++i)
+            QVERIFY(quotas.reserve(Actor::user(bob), QStringLiteral("om")));
+        auto before = accounts.resetMonthCount(root, QStringLiteral("bob"), QStringLiteral("Counted a demo by mistake"));
+        QVERIFY(before);
+        QCOMPARE(*before, 4);
+        QVERIFY(quotas.reserve(Actor::user(bob), QStringLiteral("om")));
+
+        const auto bobRow = [&]() -> ReconciliationRow {
+            auto rows = quotas.reconcile(root);
+            if (!rows)
+                return {};
+            for (const ReconciliationRow &row : std::as_const(*rows))
+                if (row.username == u"bob")
+                    return row;
+            return {};
+        };
+        // Counter 1 (after the reset) + 4 taken off by the recorded reset = 5 ledger rows.
+        ReconciliationRow row = bobRow();
+        QCOMPARE(row.counter, 1);
+        QCOMPARE(row.reset, 4);
+        QCOMPARE(row.ledger, 5);
+        QVERIFY(row.matches());
+
+        // A second reset adds up with the first.
+        QVERIFY(accounts.resetMonthCount(root, QStringLiteral("bob"), QStringLiteral("Again")));
+        row = bobRow();
+        QCOMPARE(row.counter, 0);
+        QCOMPARE(row.reset, 5);
+        QVERIFY(row.matches());
+
+        // A counter changed outside the service is still a mismatch, reset or not.
+        QVERIFY(execSql(t.connection(), QStringLiteral("UPDATE users SET quota_used = quota_used + 1 WHERE username = 'bob'")));
+        QVERIFY(!bobRow().matches());
+
+        // Resets of last month do not count in this one.
+        t.clock()->set(QDateTime(QDate(2026, 12, 2), QTime(9, 0), Qt::UTC));
+        QVERIFY(quotas.reserve(Actor::user(bob), QStringLiteral("om")));
+        row = bobRow();
+        QCOMPARE(row.reset, 0);
+        QCOMPARE(row.counter, 1);
+        QCOMPARE(row.ledger, 1);
+        QVERIFY(row.matches());
     }
 };
 

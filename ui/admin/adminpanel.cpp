@@ -11,7 +11,10 @@
 #include "model/accountservice.h"
 #include "model/chat/chatservice.h"
 
+#include <QCloseEvent>
 #include <QLabel>
+#include <QLocale>
+#include <QMessageBox>
 #include <QMetaObject>
 #include <QTabWidget>
 #include <QVBoxLayout>
@@ -70,7 +73,8 @@ void AdminPanel::buildTabs()
     m_tabs->addTab(new PlansTab(m_database, m_clock, actor, m_tabs), tr("&Plans"));
     m_tabs->addTab(new UsageTab(m_database, m_clock, actor, m_tabs), tr("U&sage"));
     m_tabs->addTab(new FeedbackTab(m_database, m_clock, actor, m_tabs), tr("&Feedback"));
-    m_tabs->addTab(new AgentsTab(m_database, m_clock, actor, m_tabs), tr("A&gents"));
+    m_agentsTab = new AgentsTab(m_database, m_clock, actor, m_tabs);
+    m_tabs->addTab(m_agentsTab, tr("A&gents"));
     m_tabs->addTab(new AuditTab(m_database, m_clock, actor, m_tabs), tr("&Audit Log"));
     m_tabs->addTab(new HealthTab(m_database, m_clock, actor, m_chat, m_tabs), tr("&Health"));
     // What one tab changes (a user, a plan) another shows: read a tab again when it is chosen.
@@ -78,6 +82,53 @@ void AdminPanel::buildTabs()
         if (QWidget *tab = m_tabs->widget(index))
             QMetaObject::invokeMethod(tab, "reload", Qt::DirectConnection);
     });
+}
+
+void AdminPanel::closeEvent(QCloseEvent *event)
+{
+    if (m_closeAnswered || !m_agentsTab || !m_agentsTab->hasUnsavedChanges()) {
+        m_closeAnswered = false;
+        QWidget::closeEvent(event);
+        return;
+    }
+    event->ignore();
+    if (m_unsavedQuestion) {
+        m_unsavedQuestion->raise();
+        return;
+    }
+    const QStringList names = m_agentsTab->unsavedAgentNames();
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Unsaved Agent Changes"),
+                                names.size() == 1
+                                    ? tr("The system prompt or model of the %1 agent was changed and not saved.").arg(names.first())
+                                    : tr("The system prompts or models of %1 were changed and not saved.")
+                                          .arg(QLocale().createSeparatedList(names)),
+                                QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("unsavedAgentChangesBox"));
+    box->setInformativeText(tr("Save the changes before closing the administration?"));
+    box->setDefaultButton(QMessageBox::Save);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this, box] { answerUnsavedQuestion(box); });
+    m_unsavedQuestion = box;
+    box->open();
+}
+
+void AdminPanel::answerUnsavedQuestion(QMessageBox *box)
+{
+    switch (box->standardButton(box->clickedButton())) {
+    case QMessageBox::Save:
+        if (!m_agentsTab->saveAll()) {
+            m_tabs->setCurrentWidget(m_agentsTab); // the banner there says what was refused
+            return;
+        }
+        break;
+    case QMessageBox::Discard:
+        m_agentsTab->discardAll();
+        break;
+    default:
+        return; // Cancel, or Esc: the panel stays open with the edits
+    }
+    m_closeAnswered = true;
+    close();
 }
 
 void AdminPanel::reload()

@@ -9,15 +9,19 @@
 #include "storage/database.h"
 #include "storage/records.h"
 
+#include <QPointer>
 #include <QWidget>
 
 #include <memory>
 
+class QCloseEvent;
 class QLabel;
+class QMessageBox;
 class QTabWidget;
 
 namespace heliodesk {
 
+class AgentsTab;
 class ChatService;
 
 class AdminPanel : public QWidget
@@ -37,8 +41,13 @@ public Q_SLOTS:
     /// Re-reads every tab.
     void reload();
 
+protected:
+    /// With unsaved agent edits, asks Save / Discard / Cancel (window-modal, opened with open()).
+    void closeEvent(QCloseEvent *event) override;
+
 private:
     void buildTabs();
+    void answerUnsavedQuestion(QMessageBox *box);
 
     std::shared_ptr<Database> m_database;
     std::shared_ptr<const Clock> m_clock;
@@ -47,6 +56,9 @@ private:
     bool m_allowed = false;
     QTabWidget *m_tabs = nullptr;
     QLabel *m_refusal = nullptr;
+    AgentsTab *m_agentsTab = nullptr;
+    QPointer<QMessageBox> m_unsavedQuestion;
+    bool m_closeAnswered = false; // the question was answered: the next close goes through
 };
 
 } // namespace heliodesk

@@ -182,7 +182,72 @@ void AgentsTab::reload()
         m_message->showError(tr("Could not read the agents. %1").arg(agents.error().message()));
         return;
     }
+    stashDraft();
     m_agents = *agents;
+    // A draft that now equals what is stored (saved elsewhere) is no longer a change.
+    for (auto it = m_drafts.begin(); it != m_drafts.end();) {
+        const auto agent = std::find_if(m_agents.cbegin(), m_agents.cend(),
+                                        [&it](const AgentStore::AgentSettings &a) { return a.id == it.key(); });
+        if (agent == m_agents.cend() || (agent->systemPrompt == it->prompt && agent->model == it->model.trimmed()))
+            it = m_drafts.erase(it);
+        else
+            ++it;
+    }
+    const QString keep = currentAgent();
+    m_shown.reset();
+    fillList(keep);
+}
+
+void AgentsTab::stashDraft()
+{
+    if (!m_shown)
+        return;
+    const QString prompt = m_prompt->toPlainText();
+    const QString model = m_model->text();
+    if (prompt != m_shown->systemPrompt || model.trimmed() != m_shown->model)
+        m_drafts.insert(m_shown->id, Draft{prompt, model});
+    else
+        m_drafts.remove(m_shown->id);
+}
+
+QString AgentsTab::itemText(const AgentStore::AgentSettings &agent) const
+{
+    const QString name = agent.enabled ? agent.name : tr("%1 (off)").arg(agent.name);
+    //: An agent in the list whose prompt or model was edited and not saved yet.
+    return m_drafts.contains(agent.id) ? tr("%1 — unsaved").arg(name) : name;
+}
+
+bool AgentsTab::hasUnsavedChanges() const
+{
+    return !unsavedAgentNames().isEmpty();
+}
+
+QStringList AgentsTab::unsavedAgentNames() const
+{
+    QStringList names;
+    for (const AgentStore::AgentSettings &agent : m_agents) {
+        const bool shownChanged = m_shown && m_shown->id == agent.id && m_save->isEnabled();
+        if (shownChanged || (!(m_shown && m_shown->id == agent.id) && m_drafts.contains(agent.id)))
+            names << agent.name;
+    }
+    return names;
+}
+
+bool AgentsTab::saveAll()
+{
+    stashDraft();
+    const QList<QString> ids = m_drafts.keys();
+    for (const QString &id : ids) {
+        const Draft draft = m_drafts.value(id);
+        if (!saveChanges(id, draft.prompt, draft.model))
+            return false;
+    }
+    return true;
+}
+
+void AgentsTab::discardAll()
+{
+    m_drafts.clear();
     const QString keep = currentAgent();
     m_shown.reset();
     fillList(keep);
@@ -194,7 +259,7 @@ void AgentsTab::fillList(const QString &keep)
         const QSignalBlocker blocker(m_list);
         m_list->clear();
         for (const AgentStore::AgentSettings &agent : std::as_const(m_agents)) {
-            auto *item = new QListWidgetItem(agent.enabled ? agent.name : tr("%1 (off)").arg(agent.name), m_list);
+            auto *item = new QListWidgetItem(itemText(agent), m_list);
             item->setData(AgentIdRole, agent.id);
             item->setToolTip(agent.description);
         }
@@ -216,6 +281,7 @@ void AgentsTab::showAgent(const QString &agentId)
                                     [&agentId](const AgentStore::AgentSettings &a) { return a.id == agentId; });
     if (found == m_agents.cend())
         return;
+    stashDraft();
     m_shown = *found;
     m_title->setText(found->name);
     m_description->setText(found->description);
@@ -223,9 +289,11 @@ void AgentsTab::showAgent(const QString &agentId)
     {
         const QSignalBlocker promptBlocker(m_prompt);
         const QSignalBlocker modelBlocker(m_model);
-        m_prompt->setPlainText(found->systemPrompt);
-        m_model->setText(found->model);
+        const auto draft = m_drafts.constFind(found->id);
+        m_prompt->setPlainText(draft != m_drafts.cend() ? draft->prompt : found->systemPrompt);
+        m_model->setText(draft != m_drafts.cend() ? draft->model : found->model);
     }
+    refreshItemTexts();
     updateSaveButton();
     showDocuments();
 }
@@ -255,6 +323,22 @@ void AgentsTab::updateSaveButton()
 {
     const bool changed = m_shown && (m_prompt->toPlainText() != m_shown->systemPrompt || m_model->text().trimmed() != m_shown->model);
     m_save->setEnabled(changed);
+    if (m_shown && changed != m_drafts.contains(m_shown->id)) {
+        stashDraft();
+        refreshItemTexts();
+    }
+}
+
+void AgentsTab::refreshItemTexts()
+{
+    for (int row = 0; row < m_list->count(); ++row) {
+        QListWidgetItem *item = m_list->item(row);
+        const QString id = item->data(AgentIdRole).toString();
+        for (const AgentStore::AgentSettings &agent : std::as_const(m_agents)) {
+            if (agent.id == id && item->text() != itemText(agent))
+                item->setText(itemText(agent));
+        }
+    }
 }
 
 void AgentsTab::setEnabledFromSwitch(bool enabled)
@@ -277,8 +361,7 @@ void AgentsTab::setEnabledFromSwitch(bool enabled)
         if (agent.id == updated->id)
             agent.enabled = updated->enabled;
     }
-    if (QListWidgetItem *item = m_list->currentItem())
-        item->setText(updated->enabled ? updated->name : tr("%1 (off)").arg(updated->name));
+    refreshItemTexts();
     m_message->showHint(updated->enabled ? tr("%1 is switched on.").arg(updated->name)
                                          : tr("%1 is switched off: nobody can ask it until it is switched on again.").arg(updated->name));
     Q_EMIT agentsChanged();
@@ -286,28 +369,38 @@ void AgentsTab::setEnabledFromSwitch(bool enabled)
 
 void AgentsTab::saveSettings()
 {
-    if (!m_shown)
-        return;
+    if (m_shown)
+        saveChanges(m_shown->id, m_prompt->toPlainText(), m_model->text());
+}
+
+bool AgentsTab::saveChanges(const QString &agentId, const QString &prompt, const QString &model)
+{
+    const auto stored = std::find_if(m_agents.begin(), m_agents.end(),
+                                     [&agentId](const AgentStore::AgentSettings &a) { return a.id == agentId; });
+    if (stored == m_agents.end())
+        return false;
     AgentChanges changes;
-    changes.systemPrompt = m_prompt->toPlainText();
-    changes.model = m_model->text();
-    auto updated = m_service.updateAgent(m_admin, m_shown->id, changes);
+    changes.systemPrompt = prompt;
+    changes.model = model;
+    auto updated = m_service.updateAgent(m_admin, agentId, changes);
     if (!updated) {
-        m_message->showError(tr("The %1 agent's prompt and model were not saved. %2").arg(m_shown->name, updated.error().message()));
-        return;
+        if (!m_shown || m_shown->id != agentId)
+            selectAgent(agentId); // show the admin the edits that were refused
+        m_message->showError(tr("The %1 agent's prompt and model were not saved. %2").arg(stored->name, updated.error().message()));
+        return false;
     }
-    m_shown = *updated;
-    for (AgentStore::AgentSettings &agent : m_agents) {
-        if (agent.id == updated->id)
-            agent = *updated;
-    }
-    {
+    *stored = *updated;
+    m_drafts.remove(agentId);
+    if (m_shown && m_shown->id == agentId) {
+        m_shown = *updated;
         const QSignalBlocker modelBlocker(m_model);
         m_model->setText(updated->model);
     }
     updateSaveButton();
+    refreshItemTexts();
     m_message->showHint(tr("Saved. The %1 agent uses the new prompt and model from the next question on.").arg(updated->name));
     Q_EMIT agentsChanged();
+    return true;
 }
 
 void AgentsTab::openImportDialog()

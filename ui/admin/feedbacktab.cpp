@@ -120,6 +120,16 @@ FeedbackTab::FeedbackTab(std::shared_ptr<Database> database, std::shared_ptr<con
     m_ratingsProxy->setSortCaseSensitivity(Qt::CaseInsensitive);
     m_ratingsTable = makeTable(ratingsPage, m_ratingsProxy, QStringLiteral("feedbackTable"), tr("Ratings"),
                                RatingReportModel::TimeColumn);
+    {
+        // Who, when and how fit their text; comment and question get room to be read; the answer the rest.
+        QHeaderView *header = m_ratingsTable->horizontalHeader();
+        for (const int column : {RatingReportModel::TimeColumn, RatingReportModel::UserColumn, RatingReportModel::AgentColumn,
+                                 RatingReportModel::RatingColumn})
+            header->setSectionResizeMode(column, QHeaderView::ResizeToContents);
+        const int textWidth = fontMetrics().averageCharWidth() * 30;
+        header->resizeSection(RatingReportModel::CommentColumn, textWidth);
+        header->resizeSection(RatingReportModel::QuestionColumn, textWidth);
+    }
     m_detail = new QPlainTextEdit(ratingsPage);
     m_detail->setObjectName(QStringLiteral("feedbackDetail"));
     m_detail->setAccessibleName(tr("The chosen rating's question, answer and comment"));

@@ -96,7 +96,7 @@ HealthTab::HealthTab(std::shared_ptr<Database> database, std::shared_ptr<const C
 
     auto *foot = new QHBoxLayout;
     foot->addWidget(m_message, 1);
-    foot->addWidget(m_backupButton, 0, Qt::AlignTop);
+    foot->addWidget(m_backupButton, 0, Qt::AlignTop | Qt::AlignRight);
 
     auto *layout = new QVBoxLayout(this);
     layout->setSpacing(10);
@@ -149,7 +149,7 @@ void HealthTab::reload()
     for (int row = 0; row < f.failedAnswers.size(); ++row) {
         const HealthStore::FailedAnswer &a = f.failedAnswers.at(row);
         const QString error = a.error.isEmpty() ? tr("(no error was recorded)") : a.error;
-        const QStringList cells{when(a.atMs), a.username, a.agentId, error};
+        const QStringList cells{when(a.atMs), a.username, a.agentName, error};
         for (int column = 0; column < cells.size(); ++column) {
             auto *item = new QTableWidgetItem(cells.at(column));
             item->setToolTip(cells.at(column));

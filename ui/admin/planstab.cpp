@@ -54,6 +54,7 @@ PlansTab::PlansTab(std::shared_ptr<Database> database, std::shared_ptr<const Clo
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(false);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setSectionResizeMode(PlanTableModel::AgentsColumn, QHeaderView::Stretch);
     m_table->setWordWrap(false);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &PlansTab::updateButtons);
