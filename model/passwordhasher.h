@@ -12,7 +12,7 @@ namespace heliodesk {
 
 struct PasswordHashParams {
     unsigned long long opsLimit = 2;  // iterations (t)
-    std::size_t memLimitBytes = 19u * 1024u * 1024u; // memory (m = 19 MiB); libsodium fixes p = 1
+    std::size_t memLimitBytes = std::size_t{19} * 1024 * 1024; // memory (m = 19 MiB); libsodium fixes p = 1
 };
 
 class PasswordHasher

@@ -9,8 +9,8 @@ namespace heliodesk {
 
 Q_LOGGING_CATEGORY(lcTransaction, "heliodesk.transaction", QtInfoMsg)
 
-Transaction::Transaction(QSqlDatabase db)
-    : m_db(std::move(db))
+Transaction::Transaction(const QSqlDatabase &db)
+    : m_db(db)
     , m_active(true)
 {
 }

@@ -32,7 +32,7 @@ public:
     [[nodiscard]] bool isActive() const { return m_active; }
 
 private:
-    explicit Transaction(QSqlDatabase db);
+    explicit Transaction(const QSqlDatabase &db);
 
     QSqlDatabase m_db;
     bool m_active = false;
