@@ -11,28 +11,7 @@ constexpr int SnippetTokens = 14;
 
 Result<QList<Row>> searchSqlite(const QSqlDatabase &db, qint64 userId, const QString &ftsQuery, int limit)
 {
-    // The best rows are chosen first and snippet() runs only for them: computed in the ranking
-    // query it would read back and re-tokenize every matching message before the LIMIT applies.
-    // The outer MATCH on the chosen rowids gives snippet() its query context; FTS5 answers it by
-    // seeking to each rowid.
-    auto q = execSql(db,
-                     QStringLiteral("WITH best AS ("
-                                    "  SELECT m.id AS id, bm25(messages_fts) AS score, m.created_at AS created_at "
-                                    "  FROM messages_fts "
-                                    "  JOIN messages m ON m.id = messages_fts.rowid "
-                                    "  JOIN conversations c ON c.id = m.conversation_id "
-                                    "  WHERE messages_fts MATCH ? AND c.user_id = ? "
-                                    "  ORDER BY score, m.created_at DESC, m.id DESC LIMIT ?) "
-                                    "SELECT m.id, m.conversation_id, c.title, c.agent_id, COALESCE(a.name, c.agent_id), m.role, "
-                                    "       m.created_at, snippet(messages_fts, 0, ?, ?, ?, %1) "
-                                    "FROM best "
-                                    "JOIN messages_fts ON messages_fts.rowid = best.id "
-                                    "JOIN messages m ON m.id = best.id "
-                                    "JOIN conversations c ON c.id = m.conversation_id "
-                                    "LEFT JOIN agents a ON a.id = c.agent_id "
-                                    "WHERE messages_fts MATCH ? "
-                                    "ORDER BY best.score, best.created_at DESC, best.id DESC")
-                         .arg(SnippetTokens),
+    auto q = execSql(db, searchSql(),
                      {ftsQuery, userId, limit, QString(QChar(MatchStart)), QString(QChar(MatchEnd)), QStringLiteral("…"),
                       ftsQuery});
     if (!q)
@@ -54,6 +33,32 @@ Result<QList<Row>> searchSqlite(const QSqlDatabase &db, qint64 userId, const QSt
 }
 
 } // namespace
+
+QString searchSql()
+{
+    // The best rows are chosen first and snippet() runs only for them: computed in the ranking
+    // query it would read back and re-tokenize every matching message before the LIMIT applies.
+    // The outer MATCH on the chosen rowids gives snippet() its query context; FTS5 answers it by
+    // seeking to each rowid.
+    static const QString sql = QStringLiteral("WITH best AS ("
+                                              "  SELECT m.id AS id, bm25(messages_fts) AS score, m.created_at AS created_at "
+                                              "  FROM messages_fts "
+                                              "  JOIN messages m ON m.id = messages_fts.rowid "
+                                              "  JOIN conversations c ON c.id = m.conversation_id "
+                                              "  WHERE messages_fts MATCH ? AND c.user_id = ? "
+                                              "  ORDER BY score, m.created_at DESC, m.id DESC LIMIT ?) "
+                                              "SELECT m.id, m.conversation_id, c.title, c.agent_id, COALESCE(a.name, c.agent_id), "
+                                              "       m.role, m.created_at, snippet(messages_fts, 0, ?, ?, ?, %1) "
+                                              "FROM best "
+                                              "JOIN messages_fts ON messages_fts.rowid = best.id "
+                                              "JOIN messages m ON m.id = best.id "
+                                              "JOIN conversations c ON c.id = m.conversation_id "
+                                              "LEFT JOIN agents a ON a.id = c.agent_id "
+                                              "WHERE messages_fts MATCH ? "
+                                              "ORDER BY best.score, best.created_at DESC, best.id DESC")
+                                   .arg(SnippetTokens);
+    return sql;
+}
 
 Result<QList<Row>> search(const QSqlDatabase &db, qint64 userId, const QString &ftsQuery, int limit)
 {

@@ -33,4 +33,9 @@ struct Row {
 /// On PostgreSQL this is not available yet and fails with a sentence saying so.
 Result<QList<Row>> search(const QSqlDatabase &db, qint64 userId, const QString &ftsQuery, int limit);
 
+/// The SQLite statement search() runs. Its `?` are bound, in order, to: the MATCH expression, the
+/// user's id, the limit, MatchStart, MatchEnd, "…", and the MATCH expression again. Public so that
+/// the same SQL text can be run elsewhere (the search benchmark gives it to the sqlite3 shell).
+QString searchSql();
+
 } // namespace heliodesk::MessageSearchStore

@@ -13,6 +13,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
@@ -41,9 +42,18 @@ QTextStream &out()
     return stream;
 }
 
+/// Temporary folders to remove when the benchmark stops early (std::exit runs no destructors).
+QStringList &scratchFolders()
+{
+    static QStringList folders;
+    return folders;
+}
+
 [[noreturn]] void die(const QString &message)
 {
     QTextStream(stderr) << "bench_user_deletion: " << message << Qt::endl;
+    for (const QString &folder : std::as_const(scratchFolders()))
+        QDir(folder).removeRecursively();
     std::exit(1);
 }
 
@@ -370,6 +380,8 @@ int main(int argc, char *argv[])
     if (parser.isSet(keepOption)) {
         dir.setAutoRemove(false);
         out() << "keeping " << dir.path() << Qt::endl;
+    } else {
+        scratchFolders() << dir.path();
     }
     const QString oursPath = dir.filePath(QStringLiteral("ours.sqlite3"));
     const QString theirsPath = dir.filePath(QStringLiteral("theirs.sqlite3"));
@@ -398,6 +410,7 @@ int main(int argc, char *argv[])
             TestDatabase t;
             if (!t.isValid())
                 die(t.openError().toLogString());
+            scratchFolders() << t.folder();
             f = buildDatabase(t, conversations, messagesEach);
             copyFresh(t.path(), templatePath);
         }
