@@ -74,7 +74,7 @@ AccountService::AccountService(std::shared_ptr<Database> database, std::shared_p
                                LockoutPolicy lockout)
     : m_database(std::move(database))
     , m_clock(std::move(clock))
-    , m_hasher(hasher)
+    , m_hasher(std::move(hasher))
     , m_lockout(lockout)
 {
 }

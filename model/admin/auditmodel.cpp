@@ -32,7 +32,7 @@ QString valueText(const QJsonValue &value)
     case QJsonValue::Array: {
         QStringList parts;
         const QJsonArray array = value.toArray();
-        for (const QJsonValue &item : array)
+        for (const auto &item : array)
             parts << valueText(item);
         return parts.isEmpty() ? AuditModel::tr("none") : parts.join(QStringLiteral(", "));
     }

@@ -114,7 +114,7 @@ Result<AgentCatalogue> AgentCatalogue::parse(const QByteArray &json, const QStri
         const QJsonValue plans = entry.value(u"plans");
         if (!plans.isUndefined() && !plans.isArray())
             return invalid(displayName, which + u" has \"plans\" that are not a list of plan names.");
-        for (const QJsonValue &plan : plans.toArray()) {
+        for (const auto &plan : plans.toArray()) {
             const QString name = plan.toString().trimmed();
             if (name.isEmpty())
                 return invalid(displayName, which + u" has an empty or non-text plan name in \"plans\".");

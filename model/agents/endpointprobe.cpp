@@ -82,7 +82,7 @@ Error httpError(int status, const QByteArray &body, const QByteArray &retryAfter
 /// A request that got no HTTP response at all.
 Error unreachableError(const HttpExchange &exchange, const QString &where, std::chrono::milliseconds connectTimeout)
 {
-    const QString detail = exchange.failureText();
+    const QString &detail = exchange.failureText();
     switch (exchange.failure()) {
     case HttpExchange::Failure::Protocol:
         return Error(ErrorCode::ProviderProtocol,
@@ -192,7 +192,7 @@ Result<EndpointCheck> parseModelList(const QByteArray &body, const QString &mode
     QStringList models;
     const QJsonArray entries = data.toArray();
     models.reserve(entries.size());
-    for (const QJsonValue &entry : entries) {
+    for (const auto &entry : entries) {
         const QString id = entry.toObject().value(u"id").toString();
         if (id.isEmpty())
             return Unexpected(notAListError(where, tr("an entry without an “id”"),

@@ -109,7 +109,7 @@ const char *stringStop(const char *p, const char *end)
         constexpr quint64 ones = 0x0101010101010101ULL;
         constexpr quint64 highs = 0x8080808080808080ULL;
         while (end - p >= 8) {
-            quint64 v;
+            quint64 v = 0;
             std::memcpy(&v, p, 8);
             const quint64 quote = v ^ (ones * '"');
             const quint64 backslash = v ^ (ones * '\\');

@@ -142,7 +142,7 @@ Error httpError(int status, const QByteArray &body, const QByteArray &retryAfter
 /// A request that got no HTTP response at all.
 Error unreachableError(const HttpExchange &exchange, const QString &where)
 {
-    const QString detail = exchange.failureText();
+    const QString &detail = exchange.failureText();
     switch (exchange.failure()) {
     case HttpExchange::Failure::Protocol:
         return Error(ErrorCode::ProviderProtocol,

@@ -99,7 +99,7 @@ void SseParser::feedBytes(QByteArrayView bytes, OnEvent &&onEvent)
             m_buffer.append(p, end - p);
             break;
         }
-        bool complete;
+        bool complete = false;
         if (m_buffer.isEmpty()) {
             complete = processLine(QByteArrayView(p, eol));
         } else {

@@ -45,7 +45,7 @@ QByteArray exportMarkdown(const ConversationExport &data)
         const QJsonArray sources = QJsonDocument::fromJson(m.sourcesJson.toUtf8()).array();
         if (!sources.isEmpty() && !m.content.contains(u"Sources")) {
             md += u"\nSources:\n";
-            for (const QJsonValue &s : sources)
+            for (const auto &s : sources)
                 md += u"- " + s[u"title"].toString() + u" (" + s[u"location"].toString() + u")\n";
         }
     }

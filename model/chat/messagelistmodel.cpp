@@ -186,7 +186,7 @@ QVariantList MessageListModel::sourcesOf(const MessageRecord &message) const
     if (cached == m_sources.cend()) {
         QVariantList sources;
         const QJsonArray array = QJsonDocument::fromJson(message.sourcesJson.toUtf8()).array();
-        for (const QJsonValue &value : array) {
+        for (const auto &value : array) {
             const QJsonObject object = value.toObject();
             sources.append(QVariantMap{{QStringLiteral("title"), object.value(u"title").toString()},
                                        {QStringLiteral("location"), object.value(u"location").toString()},
