@@ -265,9 +265,7 @@ void ConversationView::onDataChanged(const QModelIndex &topLeft, const QModelInd
     }
     if (visibleChange || m_stickToBottom)
         viewport()->update();
-    if (m_actionRow >= topLeft.row() && m_actionRow <= bottomRight.row())
-        updateActionState();
-    else if (bottomRight.row() == int(m_blocks.size()) - 1)
+    if ((m_actionRow >= topLeft.row() && m_actionRow <= bottomRight.row()) || bottomRight.row() == int(m_blocks.size()) - 1)
         updateActionState();
 }
 
@@ -596,7 +594,7 @@ void ConversationView::paintRow(QPainter &painter, int row, const QRect &clip)
     painter.setFont(smallFont(m_textFont));
     painter.setPen(pal.color(QPalette::PlaceholderText));
     const QRect header(left, y, width, m_metrics.headerHeight);
-    painter.drawText(header, (question ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter,
+    painter.drawText(header, static_cast<int>((question ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter),
                      question ? tr("You") : (m_agentName.isEmpty() ? tr("Answer") : m_agentName));
     y += m_metrics.headerHeight;
 
