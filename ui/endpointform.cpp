@@ -367,7 +367,7 @@ Result<void> EndpointForm::save()
         return {};
     }
     // saveEndpoint() checks the URL and the model again, with the sentences the fields show.
-    const auto saved = settings.saveEndpoint(m_baseUrlEdit->text(), modelText());
+    auto saved = settings.saveEndpoint(m_baseUrlEdit->text(), modelText());
     if (!saved)
         return saved;
     const QUrl url = settings.savedBaseUrl();
