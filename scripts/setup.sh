@@ -14,6 +14,11 @@ packages=(
   curl
 )
 
+# What only the quality gates need (scripts/test.sh asks for it): clang with its sanitizer and
+# libFuzzer runtimes, clang-tidy and clang-format.
+# shellcheck disable=SC2206 # a space-separated list on purpose
+packages+=(${HELIODESK_EXTRA_PACKAGES:-})
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

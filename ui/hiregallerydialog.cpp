@@ -22,7 +22,7 @@ HireGalleryDialog::HireGalleryDialog(std::shared_ptr<Database> database, std::sh
                                      QWidget *parent)
     : QDialog(parent)
     , m_accounts(database, clock)
-    , m_plans(std::move(database), std::move(clock)) // declared after m_accounts, which copied them
+    , m_plans(database, clock) // copies: the body below still reads database
     , m_user(std::move(user))
     , m_message(new MessageLabel(MessageLabel::Presentation::Banner, this))
     , m_scroll(new QScrollArea(this))

@@ -11,6 +11,8 @@
 #include "storage/database.h"
 
 #include <QCoreApplication>
+
+#include <cstdlib>
 #include <QLoggingCategory>
 #include <QTemporaryDir>
 
@@ -50,6 +52,12 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
     Q_UNUSED(app)
     QLoggingCategory::setFilterRules(QStringLiteral("*.debug=false\n*.info=false\n*.warning=false"));
     setUp();
+    // The database closes its connections while Qt Sql is still there: exit handlers run in the
+    // reverse order of registration, and Qt Sql's were registered when the database opened.
+    std::atexit([] {
+        delete fixture;
+        fixture = nullptr;
+    });
     return 0;
 }
 

@@ -581,7 +581,12 @@ Result<void> seedTeamDemoData(const std::shared_ptr<Database> &database, const s
     Seeder seeder(database, clock);
     FeedbackService feedback(database, clock);
     const auto questions = teamQuestions();
-    QList<QPair<AnswerTicket, QString>> rateable; // with the agent that answered
+    struct Rateable {
+        AnswerTicket ticket;
+        QString agentId;
+        UserRecord asker;
+    };
+    QList<Rateable> rateable;
     for (const Teammate &mate : team) {
         seeder.setActor(people.value(mate.username));
         int asked = 0;
@@ -594,7 +599,7 @@ Result<void> seedTeamDemoData(const std::shared_ptr<Database> &database, const s
             if (!ticket)
                 return Unexpected(ticket.error());
             if (asked % 7 == 3)
-                rateable << qMakePair(*ticket, agentId);
+                rateable << Rateable{*ticket, agentId, people.value(mate.username)};
             ++asked;
         }
     }
@@ -608,17 +613,13 @@ Result<void> seedTeamDemoData(const std::shared_ptr<Database> &database, const s
     };
     QHash<QString, int> used;
     for (int i = 0; i < rateable.size(); ++i) {
-        const AnswerTicket &ticket = rateable.at(i).first;
-        const auto &choices = comments.value(rateable.at(i).second);
-        const auto &[rating, comment] = choices.at(used[rateable.at(i).second]++ % choices.size());
+        const Rateable &r = rateable.at(i);
+        const QList<QPair<int, QString>> choices = comments.value(r.agentId);
+        const QPair<int, QString> choice = choices.at(used[r.agentId]++ % choices.size());
         clock->set(demoTime(0, 7, 0).addSecs(-qint64(rateable.size() - i) * 3600));
         // Each answer is rated by the one who asked it.
-        auto owner = std::find_if(people.cbegin(), people.cend(), [&](const UserRecord &user) {
-            auto found = feedback.rate(Actor::user(user), ticket.answerId, rating, comment);
-            return found.has_value();
-        });
-        if (owner == people.cend())
-            return fail(ErrorCode::Internal, QStringLiteral("No teammate could rate a demo answer."));
+        if (auto rated = feedback.rate(Actor::user(r.asker), r.ticket.answerId, choice.first, choice.second); !rated)
+            return Unexpected(rated.error());
     }
 
     // Survey answers.

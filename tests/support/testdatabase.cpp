@@ -101,7 +101,7 @@ void fillUserData(const QSqlDatabase &db, qint64 userId, int conversations, int 
         run(QStringLiteral("INSERT INTO hired_agents (user_id, agent_id, hired_at) VALUES (?, ?, 0) ON CONFLICT DO NOTHING"),
             {userId, agent});
     for (int c = 0; c < conversations; ++c) {
-        const QString agent = agents.at(c % agents.size());
+        const QString &agent = agents.at(c % agents.size());
         QSqlQuery conv = run(QStringLiteral("INSERT INTO conversations (user_id, agent_id, title, created_at, updated_at) "
                                             "VALUES (?, ?, ?, 0, 0) RETURNING id"),
                              {userId, agent, QStringLiteral("Conversation %1").arg(c)});
