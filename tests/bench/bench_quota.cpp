@@ -5,6 +5,8 @@
 // Usage: bench_quota [--runs N] [--reservations K] [--processes 1,4,8]
 //        bench_quota --worker DB USERNAME K   (one of our worker processes; started by the benchmark)
 
+#include "benchsupport.h"
+
 #include "support/testdatabase.h"
 
 #include "model/quotaservice.h"
@@ -29,6 +31,7 @@
 #include <string>
 
 using namespace heliodesk;
+using namespace heliodesk::bench;
 using namespace heliodesk::test;
 using namespace std::chrono_literals;
 
@@ -37,44 +40,6 @@ namespace {
 constexpr auto kRunTimeout = 300s;
 // Writers wait for each other: as quota_worker does, long enough that no reservation fails busy.
 constexpr int kBusyTimeoutMs = 30000;
-
-QTextStream &out()
-{
-    static QTextStream stream(stdout);
-    return stream;
-}
-
-/// Temporary folders to remove when the benchmark stops early (std::exit runs no destructors).
-QStringList &scratchFolders()
-{
-    static QStringList folders;
-    return folders;
-}
-
-[[noreturn]] void die(const QString &message)
-{
-    QTextStream(stderr) << "bench_quota: " << message << Qt::endl;
-    for (const QString &folder : std::as_const(scratchFolders()))
-        QDir(folder).removeRecursively();
-    std::exit(1);
-}
-
-double median(QList<double> values)
-{
-    std::sort(values.begin(), values.end());
-    const qsizetype n = values.size();
-    if (n == 0)
-        return 0;
-    return n % 2 == 1 ? values.at(n / 2) : (values.at(n / 2 - 1) + values.at(n / 2)) / 2.0;
-}
-
-QString joined(const QList<double> &values, int decimals)
-{
-    QStringList parts;
-    for (double v : values)
-        parts << QString::number(v, 'f', decimals);
-    return parts.join(QStringLiteral(", "));
-}
 
 /// One of our worker processes: opens the database, says "ready", waits for a line on its
 /// standard input, then reserves `count` queries one after the other and says "ok N MS" (MS: the
@@ -252,14 +217,6 @@ void verify(const QString &side, const QString &path, const Template &base, int 
         if (used != expected || ledger != expected)
             die(QStringLiteral("%1: user %2 counted %3 and has %4 ledger rows, not %5").arg(side).arg(id).arg(used).arg(ledger).arg(expected));
     }
-}
-
-void copyFresh(const QString &from, const QString &to)
-{
-    for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
-        QFile::remove(to + suffix);
-    if (!QFile::copy(from, to))
-        die(QStringLiteral("cannot copy the database to %1").arg(to));
 }
 
 } // namespace

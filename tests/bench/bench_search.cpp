@@ -3,6 +3,8 @@
 // (MessageSearchStore::searchSql()) with the same bound values, in the same run, query by query.
 // Usage: bench_search [--runs N] [--messages N]
 
+#include "benchsupport.h"
+
 #include "support/testdatabase.h"
 
 #include "model/chat/searchservice.h"
@@ -28,6 +30,7 @@
 #include <random>
 
 using namespace heliodesk;
+using namespace heliodesk::bench;
 using namespace heliodesk::test;
 using namespace std::chrono_literals;
 
@@ -35,44 +38,6 @@ namespace {
 
 constexpr auto kRunTimeout = 300s;
 constexpr int kMessagesPerConversation = 100;
-
-QTextStream &out()
-{
-    static QTextStream stream(stdout);
-    return stream;
-}
-
-/// Temporary folders to remove when the benchmark stops early (std::exit runs no destructors).
-QStringList &scratchFolders()
-{
-    static QStringList folders;
-    return folders;
-}
-
-[[noreturn]] void die(const QString &message)
-{
-    QTextStream(stderr) << "bench_search: " << message << Qt::endl;
-    for (const QString &folder : std::as_const(scratchFolders()))
-        QDir(folder).removeRecursively();
-    std::exit(1);
-}
-
-double median(QList<double> values)
-{
-    std::sort(values.begin(), values.end());
-    const qsizetype n = values.size();
-    if (n == 0)
-        return 0;
-    return n % 2 == 1 ? values.at(n / 2) : (values.at(n / 2 - 1) + values.at(n / 2)) / 2.0;
-}
-
-QString joined(const QList<double> &values, int decimals)
-{
-    QStringList parts;
-    for (double v : values)
-        parts << QString::number(v, 'f', decimals);
-    return parts.join(QStringLiteral(", "));
-}
 
 /// Words of operations and maintenance notes on solar, wind and storage sites, most common first:
 /// drawn with Zipf's law, so that the first are in most messages and the last in a few percent.

@@ -4,6 +4,8 @@
 // longest gap between the ticks of a 10 ms timer on the main thread while the job runs.
 // Usage: bench_user_deletion [--runs N] [--conversations N] [--messages N] [--fresh-each-round] [--keep]
 
+#include "benchsupport.h"
+
 #include "support/testdatabase.h"
 
 #include "model/admin/userdeletionjob.h"
@@ -29,50 +31,13 @@
 #include <optional>
 
 using namespace heliodesk;
+using namespace heliodesk::bench;
 using namespace heliodesk::test;
 using namespace std::chrono_literals;
 
 namespace {
 
 constexpr auto kRunTimeout = 300s;
-
-QTextStream &out()
-{
-    static QTextStream stream(stdout);
-    return stream;
-}
-
-/// Temporary folders to remove when the benchmark stops early (std::exit runs no destructors).
-QStringList &scratchFolders()
-{
-    static QStringList folders;
-    return folders;
-}
-
-[[noreturn]] void die(const QString &message)
-{
-    QTextStream(stderr) << "bench_user_deletion: " << message << Qt::endl;
-    for (const QString &folder : std::as_const(scratchFolders()))
-        QDir(folder).removeRecursively();
-    std::exit(1);
-}
-
-double median(QList<double> values)
-{
-    std::sort(values.begin(), values.end());
-    const qsizetype n = values.size();
-    if (n == 0)
-        return 0;
-    return n % 2 == 1 ? values.at(n / 2) : (values.at(n / 2 - 1) + values.at(n / 2)) / 2.0;
-}
-
-QString joined(const QList<double> &values, int decimals = 0)
-{
-    QStringList parts;
-    for (double v : values)
-        parts << QString::number(v, 'f', decimals);
-    return parts.join(QStringLiteral(", "));
-}
 
 QVariant one(const QSqlDatabase &db, const QString &sql, const QVariantList &values = {})
 {
@@ -268,14 +233,6 @@ JobRun runJob(const std::shared_ptr<Database> &database, const std::shared_ptr<c
 }
 
 /// `to` as a byte copy of the database file `from` (whose log is empty), with no log of its own.
-void copyFresh(const QString &from, const QString &to)
-{
-    for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
-        QFile::remove(to + suffix);
-    if (!QFile::copy(from, to))
-        die(QStringLiteral("cannot copy the database to %1").arg(to));
-}
-
 std::shared_ptr<Database> openDatabase(const QString &path)
 {
     auto opened = Database::open(DatabaseLocation::sqliteFile(path));
