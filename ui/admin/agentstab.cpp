@@ -224,10 +224,10 @@ bool AgentsTab::hasUnsavedChanges() const
 
 QStringList AgentsTab::unsavedAgentNames() const
 {
+    // updateSaveButton() keeps the shown agent's entry in m_drafts in step with its editors.
     QStringList names;
     for (const AgentStore::AgentSettings &agent : m_agents) {
-        const bool shownChanged = m_shown && m_shown->id == agent.id && m_save->isEnabled();
-        if (shownChanged || (!(m_shown && m_shown->id == agent.id) && m_drafts.contains(agent.id)))
+        if (m_drafts.contains(agent.id))
             names << agent.name;
     }
     return names;
