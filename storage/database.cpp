@@ -108,12 +108,9 @@ Database::~Database()
 
 Result<std::shared_ptr<Database>> Database::open(const DatabaseLocation &location, const DatabaseOptions &options)
 {
-    if (location.engine() == DatabaseLocation::Engine::PostgreSql)
-        return fail(ErrorCode::CannotOpen,
-                    QStringLiteral("This version of Heliodesk cannot use a PostgreSQL database yet; use a SQLite file."),
-                    location.displayName());
-
-    if (options.readOnly) {
+    if (location.engine() == DatabaseLocation::Engine::PostgreSql) {
+        // Nothing to create: the database exists on the server (an empty one is set up below).
+    } else if (options.readOnly) {
         if (!QFileInfo::exists(location.sqlitePath()))
             return fail(ErrorCode::CannotOpen, QStringLiteral("There is no database at %1.").arg(location.displayName()));
     } else {
@@ -142,6 +139,12 @@ Result<QSqlDatabase> Database::connection()
 {
     QHash<quint64, QString> &names = threadConnections.localData().names;
     auto found = names.constFind(m_instance);
+    if (found != names.cend() && isMarkedLost(QSqlDatabase::database(*found, false))) {
+        qCInfo(lcDatabase) << "reconnecting to" << m_location.displayName() << "after the connection was lost";
+        removeConnection(*found);
+        names.erase(found);
+        found = names.cend();
+    }
     if (found == names.cend()) {
         const QString name = m_namePrefix + QString::number(reinterpret_cast<quintptr>(QThread::currentThread()), 16);
         auto opened = openThreadConnection(name);
@@ -163,31 +166,31 @@ void Database::closeThreadConnection()
 
 Result<void> Database::openThreadConnection(const QString &name)
 {
-    // Every failure path removes the half-made connection, so a failed open leaks nothing.
-    auto discard = [&name](const Error &error) -> Result<void> {
+    auto opened = m_dialect == Dialect::PostgreSql ? openPostgres(name) : openSqlite(name);
+    if (!opened) {
+        // Every failure path removes the half-made connection, so a failed open leaks nothing.
         { QSqlDatabase::database(name, false).close(); }
         QSqlDatabase::removeDatabase(name);
-        return Unexpected(error);
-    };
+        return opened;
+    }
+    qCDebug(lcDatabase) << "opened connection" << name << "to" << m_location.displayName();
+    return {};
+}
 
+Result<void> Database::openSqlite(const QString &name)
+{
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        if (!db.isValid()) {
-            db = QSqlDatabase();
-            return discard(Error(ErrorCode::CannotOpen,
-                                 QStringLiteral("The SQLite driver for Qt is not installed (package libqt6sql6-sqlite)."),
-                                 QStringLiteral("QSQLITE driver missing")));
-        }
+        if (!db.isValid())
+            return fail(ErrorCode::CannotOpen, QStringLiteral("The SQLite driver for Qt is not installed (package libqt6sql6-sqlite)."),
+                        QStringLiteral("QSQLITE driver missing"));
         db.setDatabaseName(m_location.sqlitePath());
         QString connectOptions = u"QSQLITE_BUSY_TIMEOUT=" + QString::number(m_options.busyTimeout.count());
         if (m_options.readOnly)
             connectOptions += u";QSQLITE_OPEN_READONLY";
         db.setConnectOptions(connectOptions);
-        if (!db.open()) {
-            const Error error = errorFromSql(db.lastError(), u"open");
-            db = QSqlDatabase();
-            return discard(error);
-        }
+        if (!db.open())
+            return Unexpected(errorFromSql(db.lastError(), u"open"));
     }
 
     QSqlDatabase db = QSqlDatabase::database(name, false);
@@ -196,15 +199,79 @@ Result<void> Database::openThreadConnection(const QString &name)
     if (!m_options.readOnly)
         pragmas << QStringLiteral("PRAGMA journal_mode = WAL") << QStringLiteral("PRAGMA synchronous = NORMAL");
     for (const QString &pragma : std::as_const(pragmas)) {
-        auto done = execSql(db, pragma);
-        if (!done) {
-            db = QSqlDatabase();
-            return discard(done.error());
-        }
+        if (auto done = execSql(db, pragma); !done)
+            return Unexpected(done.error());
     }
     if (!m_options.readOnly)
         keepWalOnClose(db);
-    qCDebug(lcDatabase) << "opened connection" << name << "to" << m_location.displayName();
+    return {};
+}
+
+Result<void> Database::openPostgres(const QString &name)
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+    if (!db.isValid())
+        return fail(ErrorCode::CannotOpen,
+                    QStringLiteral("The PostgreSQL driver for Qt is not installed (package libqt6sql6-psql), so team databases cannot be opened."),
+                    QStringLiteral("QPSQL driver missing"));
+    const QUrl &url = m_location.url();
+    db.setHostName(url.host());
+    if (url.port() > 0)
+        db.setPort(url.port());
+    db.setDatabaseName(url.path().mid(1));
+    db.setUserName(url.userName(QUrl::FullyDecoded));
+    const QString password = m_location.postgresPassword().isEmpty() ? m_options.password : m_location.postgresPassword();
+    if (!password.isEmpty())
+        db.setPassword(password);
+
+    // A write waits for another writer's row lock as long as SQLite's busy timeout would, then
+    // fails with lock_not_available (DatabaseBusy). Notices (e.g. "relation already exists,
+    // skipping") stay on the server. A read-only Database gets read-only transactions.
+    QString serverOptions = u"-c lock_timeout=" + QString::number(m_options.busyTimeout.count())
+        + u" -c client_min_messages=warning";
+    if (m_options.readOnly)
+        serverOptions += u" -c default_transaction_read_only=on";
+    QStringList connectOptions;
+    const QString fromUrl = m_location.postgresConnectOptions();
+    const bool urlHasOptions = fromUrl.contains(QStringLiteral("options="));
+    if (!fromUrl.isEmpty())
+        connectOptions << fromUrl;
+    if (!fromUrl.contains(QStringLiteral("connect_timeout=")))
+        connectOptions << QStringLiteral("connect_timeout=10");
+    if (!fromUrl.contains(QStringLiteral("application_name=")))
+        connectOptions << QStringLiteral("application_name=heliodesk");
+    if (!urlHasOptions)
+        connectOptions << u"options='" + serverOptions + u'\'';
+    db.setConnectOptions(connectOptions.join(u';'));
+    if (!db.open()) {
+        const QSqlError sqlError = db.lastError();
+        const QString detail = u"open: " + sqlError.text();
+        const QString text = sqlError.text();
+        if (text.contains(u"password authentication failed") || text.contains(u"no password supplied")
+            || text.contains(u"authentication failed"))
+            return fail(ErrorCode::WrongCredentials,
+                        QStringLiteral("The database server refused the user name or password for %1.").arg(m_location.displayName()),
+                        detail);
+        if (text.contains(u"does not exist"))
+            return fail(ErrorCode::CannotOpen,
+                        QStringLiteral("The database server has no database or user named in %1.").arg(m_location.displayName()),
+                        detail);
+        return fail(ErrorCode::CannotOpen,
+                    QStringLiteral("The database server at %1 cannot be reached. Check that it is running and that the address is right.")
+                        .arg(m_location.displayName()),
+                    detail);
+    }
+    // Options given in the URL replace ours as a whole; the settings Heliodesk relies on are made here.
+    if (urlHasOptions) {
+        QStringList settings = {u"SET lock_timeout = " + QString::number(m_options.busyTimeout.count()),
+                                QStringLiteral("SET client_min_messages = warning")};
+        if (m_options.readOnly)
+            settings << QStringLiteral("SET default_transaction_read_only = on");
+        for (const QString &setting : std::as_const(settings)) {
+            if (auto done = execSql(db, setting); !done)
+                return Unexpected(done.error());
+        }
+    }
     return {};
 }
 

@@ -18,6 +18,9 @@ struct DatabaseOptions {
     bool readOnly = false;
     /// Apply pending schema migrations on open (off for tools that only inspect a file).
     bool migrate = true;
+    /// PostgreSQL: the password when the URL has none (from the keychain). Without either, libpq
+    /// looks in PGPASSFILE (or ~/.pgpass).
+    QString password;
 };
 
 class Database
@@ -35,6 +38,8 @@ public:
 
     /// This thread's connection, opened (with its pragmas) on the first call in the thread.
     /// It is closed when the thread ends or when the Database is destroyed (for the owning thread).
+    /// A connection that lost its server (a PostgreSQL restart, a network cut) is reopened here, so
+    /// the action after the one that failed with ConnectionLost finds the server again.
     Result<QSqlDatabase> connection();
 
     /// Closes this thread's connection now; the next connection() opens a new one.
@@ -51,6 +56,8 @@ public:
 private:
     Database(DatabaseLocation location, DatabaseOptions options);
     Result<void> openThreadConnection(const QString &name);
+    Result<void> openSqlite(const QString &name);
+    Result<void> openPostgres(const QString &name);
 
     DatabaseLocation m_location;
     DatabaseOptions m_options;

@@ -4,6 +4,7 @@
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QStandardPaths>
+#include <QUrlQuery>
 
 namespace heliodesk {
 
@@ -16,6 +17,29 @@ QString withoutPassword(const QString &location)
     QString redacted = location;
     redacted.replace(userInfo, QStringLiteral("\\1:***@"));
     return redacted;
+}
+
+// libpq's connection parameters that a URL may carry (https://www.postgresql.org/docs/current/libpq-connect.html);
+// the ones that name the server, the database or the user come from the URL itself.
+const QStringList &allowedPostgresParameters()
+{
+    static const QStringList allowed = {
+        QStringLiteral("application_name"), QStringLiteral("connect_timeout"), QStringLiteral("options"),
+        QStringLiteral("passfile"), QStringLiteral("sslmode"), QStringLiteral("sslrootcert"), QStringLiteral("sslcert"),
+        QStringLiteral("sslkey"), QStringLiteral("sslcrl"), QStringLiteral("sslpassword"), QStringLiteral("target_session_attrs"),
+        QStringLiteral("keepalives"), QStringLiteral("keepalives_idle"), QStringLiteral("keepalives_interval"),
+        QStringLiteral("keepalives_count"), QStringLiteral("tcp_user_timeout"), QStringLiteral("gssencmode"),
+        QStringLiteral("krbsrvname"), QStringLiteral("channel_binding"),
+    };
+    return allowed;
+}
+
+/// A value in a libpq connection string: single-quoted, with \ and ' escaped.
+QString libpqQuoted(QString value)
+{
+    value.replace(u'\\', QStringLiteral("\\\\"));
+    value.replace(u'\'', QStringLiteral("\\'"));
+    return u'\'' + value + u'\'';
 }
 
 } // namespace
@@ -36,6 +60,17 @@ Result<DatabaseLocation> DatabaseLocation::parse(const QString &text)
         if (dbName.isEmpty() || dbName.contains(u'/'))
             return fail(ErrorCode::InvalidInput,
                         QStringLiteral("The database URL names no database. Use postgresql://user[:password]@host[:port]/dbname."));
+        const QUrlQuery query(url);
+        for (const auto &[key, value] : query.queryItems(QUrl::FullyDecoded)) {
+            if (value.contains(u';')) // the QPSQL driver splits its connect options at ';'
+                return fail(ErrorCode::InvalidInput,
+                            QStringLiteral("The database URL's parameter “%1” contains a “;”, which cannot be passed on.").arg(key));
+            if (!allowedPostgresParameters().contains(key))
+                return fail(ErrorCode::InvalidInput,
+                            QStringLiteral("The database URL has a parameter “%1” that Heliodesk does not pass on. "
+                                           "Allowed: %2.")
+                                .arg(key, allowedPostgresParameters().join(QStringLiteral(", "))));
+        }
         DatabaseLocation location;
         location.m_engine = Engine::PostgreSql;
         location.m_url = url;
@@ -81,6 +116,27 @@ Result<DatabaseLocation> DatabaseLocation::fromEnvironmentOrDefault()
     if (!fromEnv.trimmed().isEmpty())
         return parse(fromEnv).map_error([](const Error &e) { return e.withContext(QStringLiteral("HELIODESK_DB")); });
     return sqliteFile(defaultSqlitePath());
+}
+
+QString DatabaseLocation::postgresConnectOptions() const
+{
+    QStringList options;
+    const QUrlQuery query(m_url);
+    for (const auto &[key, value] : query.queryItems(QUrl::FullyDecoded))
+        options << key + u'=' + libpqQuoted(value);
+    return options.join(u';');
+}
+
+QString DatabaseLocation::postgresPassword() const
+{
+    return m_url.password(QUrl::FullyDecoded);
+}
+
+QString DatabaseLocation::toUrlString(bool withPassword) const
+{
+    if (m_engine == Engine::Sqlite)
+        return QUrl::fromLocalFile(m_sqlitePath).toString();
+    return m_url.toString(withPassword ? QUrl::FullyEncoded : QUrl::FullyEncoded | QUrl::RemovePassword);
 }
 
 QString DatabaseLocation::displayName() const

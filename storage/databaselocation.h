@@ -29,6 +29,16 @@ public:
     /// For windows and logs: the path, or the URL without its password.
     [[nodiscard]] QString displayName() const;
 
+    /// PostgreSQL: the libpq connection parameters the URL's query carries ("sslmode=require",
+    /// "options=-c search_path=team"), quoted for a libpq connection string and joined by ';' as the
+    /// QPSQL driver's connect options expect. Parameters that are not libpq's are refused by parse().
+    [[nodiscard]] QString postgresConnectOptions() const;
+    /// The URL's password, decoded; empty when it has none (then libpq looks in PGPASSFILE or
+    /// ~/.pgpass, or the caller supplies one from the keychain).
+    [[nodiscard]] QString postgresPassword() const;
+    /// The same server and database with `password` in place of the URL's own (for the keychain).
+    [[nodiscard]] QString toUrlString(bool withPassword) const;
+
 private:
     Engine m_engine = Engine::Sqlite;
     QString m_sqlitePath;

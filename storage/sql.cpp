@@ -1,6 +1,9 @@
 #include "sql.h"
 
 #include <QLoggingCategory>
+#include <QSqlDriver>
+
+#include <algorithm>
 
 namespace heliodesk {
 
@@ -68,11 +71,49 @@ Error classifyPostgres(const QString &sqlState, const QString &detail)
     if (sqlState.startsWith(u"23"))
         return Error(ErrorCode::ConstraintViolated,
                      QStringLiteral("The database refused the change because it would break the data's consistency."), detail);
-    if (sqlState.startsWith(u"08") || sqlState == u"57P01")
+    if (sqlState.startsWith(u"08") || sqlState == u"57P01" || sqlState == u"57P02" || sqlState == u"57P03")
         return Error(ErrorCode::ConnectionLost,
                      QStringLiteral("The connection to the database server was lost. Nothing half-written was kept; try again."),
                      detail);
     return Error(ErrorCode::Internal, QStringLiteral("The database reported an unexpected error."), detail);
+}
+
+/// libpq's own messages when the server went away; they come with no SQLSTATE.
+bool soundsLikeLostConnection(const QString &text)
+{
+    static const QStringList phrases = {
+        QStringLiteral("server closed the connection"), QStringLiteral("no connection to the server"),
+        QStringLiteral("could not send data to server"), QStringLiteral("could not receive data from server"),
+        QStringLiteral("terminating connection"), QStringLiteral("connection to server"), QStringLiteral("SSL SYSCALL error"),
+        QStringLiteral("connection not open"), QStringLiteral("Connection refused"),
+    };
+    return std::any_of(phrases.cbegin(), phrases.cend(), [&text](const QString &p) { return text.contains(p, Qt::CaseInsensitive); });
+}
+
+const char *const lostProperty = "heliodeskConnectionLost";
+
+Error lostConnection(const QString &detail)
+{
+    return Error(ErrorCode::ConnectionLost,
+                 QStringLiteral("The connection to the database server was lost. Nothing half-written was kept; try again."), detail);
+}
+
+} // namespace
+
+bool isMarkedLost(const QSqlDatabase &db)
+{
+    const QSqlDriver *driver = db.driver();
+    return driver != nullptr && driver->property(lostProperty).toBool();
+}
+
+namespace {
+
+/// Remembers on the connection's driver that its server is gone (see isMarkedLost()).
+Error noted(const QSqlDatabase &db, Error error)
+{
+    if (error.code() == ErrorCode::ConnectionLost && db.driver() != nullptr)
+        db.driver()->setProperty(lostProperty, true);
+    return error;
 }
 
 } // namespace
@@ -87,6 +128,8 @@ Error errorFromSql(const QSqlError &error, QStringView what)
         return classifySqlite(code, detail);
     if (native.size() == 5)
         return classifyPostgres(native, detail);
+    if (native.isEmpty() && soundsLikeLostConnection(error.text()))
+        return lostConnection(detail);
     if (error.type() == QSqlError::ConnectionError)
         return Error(ErrorCode::CannotOpen, QStringLiteral("The database cannot be opened."), detail);
     return Error(ErrorCode::Internal, QStringLiteral("The database reported an unexpected error."), detail);
@@ -96,8 +139,18 @@ Result<QSqlQuery> execSql(const QSqlDatabase &db, const QString &sql, const QVar
 {
     QSqlQuery query(db);
     query.setForwardOnly(true);
+    // PostgreSQL cannot PREPARE a statement other than SELECT, INSERT, UPDATE, DELETE and VALUES, and
+    // the QPSQL driver prepares on the server; statements without values (DDL, BEGIN, SET) run as they are.
+    if (values.isEmpty() && db.driverName() == u"QPSQL") {
+        if (!query.exec(sql)) {
+            Error e = noted(db, errorFromSql(query.lastError(), sql));
+            qCDebug(lcSql) << "exec failed:" << e;
+            return Unexpected(std::move(e));
+        }
+        return query;
+    }
     if (!query.prepare(sql)) {
-        Error e = errorFromSql(query.lastError(), sql);
+        Error e = noted(db, errorFromSql(query.lastError(), sql));
         // A statement that does not compile is a bug worth a warning; a file that is not a database,
         // busy or damaged is the caller's to report, and a warning would only say it twice.
         if (e.code() == ErrorCode::Internal)
@@ -109,7 +162,7 @@ Result<QSqlQuery> execSql(const QSqlDatabase &db, const QString &sql, const QVar
     for (const QVariant &value : values)
         query.addBindValue(value);
     if (!query.exec()) {
-        Error e = errorFromSql(query.lastError(), sql);
+        Error e = noted(db, errorFromSql(query.lastError(), sql));
         qCDebug(lcSql) << "exec failed:" << e;
         return Unexpected(std::move(e));
     }

@@ -15,6 +15,10 @@ namespace heliodesk {
 /// sentence a person understands. `what` says what was being done, for the log detail.
 Error errorFromSql(const QSqlError &error, QStringView what);
 
+/// Whether a failed statement left `db` without its server (PostgreSQL connection lost); such a
+/// connection is marked by execSql() and reopened by Database::connection() on the next action.
+bool isMarkedLost(const QSqlDatabase &db);
+
 /// Prepares `sql`, binds `values` to its `?` placeholders in order and executes it.
 /// The returned query is positioned before the first row.
 Result<QSqlQuery> execSql(const QSqlDatabase &db, const QString &sql, const QVariantList &values = {});

@@ -3,7 +3,12 @@
 #include "storage/sql.h"
 #include "storage/transaction.h"
 
+#include <QAtomicInteger>
+#include <QCoreApplication>
+#include <QFile>
+#include <QSqlError>
 #include <QTest>
+#include <QUrlQuery>
 
 namespace heliodesk::test {
 
@@ -12,18 +17,116 @@ PasswordHashParams quickHashParams()
     return PasswordHashParams{1, 64u * 1024u};
 }
 
+bool onPostgres()
+{
+    return qEnvironmentVariableIsSet("HELIODESK_TEST_POSTGRES_URL") || qEnvironmentVariableIsSet("HELIODESK_TEST_POSTGRES_URL_FILE");
+}
+
+QString postgresServerUrl()
+{
+    static const QString url = [] {
+        QString text = qEnvironmentVariable("HELIODESK_TEST_POSTGRES_URL").trimmed();
+        if (text.isEmpty()) {
+            const QString file = qEnvironmentVariable("HELIODESK_TEST_POSTGRES_URL_FILE");
+            QFile f(file);
+            if (file.isEmpty() || !f.open(QIODevice::ReadOnly))
+                qFatal("The PostgreSQL test cluster is not running: %s does not exist. The test fixture "
+                       "postgres_start (scripts/pg.sh start) makes it; run the _pg tests through ctest.",
+                       qPrintable(file));
+            text = QString::fromUtf8(f.readAll()).trimmed();
+        }
+        if (!text.startsWith(u"postgresql://"))
+            qFatal("HELIODESK_TEST_POSTGRES_URL is not a postgresql:// URL: %s", qPrintable(text));
+        return text;
+    }();
+    return url;
+}
+
+namespace {
+
+/// The test process's own connection to the test cluster, outside Database (its name lacks the
+/// "heliodesk:" prefix, so Database::openConnectionCount() does not count it): it makes and drops
+/// the schemas. Opened once, in the main thread.
+QSqlDatabase adminConnection()
+{
+    const QString name = QStringLiteral("heliodesk-test-admin");
+    if (QSqlDatabase::contains(name))
+        return QSqlDatabase::database(name);
+    auto location = DatabaseLocation::parse(postgresServerUrl());
+    if (!location)
+        qFatal("bad test cluster URL: %s", qPrintable(location.error().toLogString()));
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+    db.setHostName(location->url().host());
+    db.setPort(location->url().port(5432));
+    db.setDatabaseName(location->url().path().mid(1));
+    db.setUserName(location->url().userName());
+    db.setConnectOptions(QStringLiteral("options='-c client_min_messages=warning'"));
+    if (!db.open())
+        qFatal("cannot reach the PostgreSQL test cluster at %s: %s", qPrintable(postgresServerUrl()), qPrintable(db.lastError().text()));
+    return db;
+}
+
+void runAdmin(const QString &sql)
+{
+    auto done = execSql(adminConnection(), sql);
+    if (!done)
+        qFatal("test cluster: %s: %s", qPrintable(sql), qPrintable(done.error().toLogString()));
+}
+
+QAtomicInteger<int> schemaCounter;
+
+} // namespace
+
 TestDatabase::TestDatabase(const DatabaseOptions &options)
 {
-    auto opened = Database::open(DatabaseLocation::sqliteFile(path()), options);
+    if (onPostgres()) {
+        m_schema = QStringLiteral("t_%1_%2").arg(QCoreApplication::applicationPid()).arg(++schemaCounter);
+        runAdmin(u"DROP SCHEMA IF EXISTS " + m_schema + u" CASCADE");
+        runAdmin(u"CREATE SCHEMA " + m_schema);
+    }
+    auto opened = Database::open(location(), options);
     if (opened)
         m_database = *opened;
     else
         m_openError = opened.error();
 }
 
+TestDatabase::~TestDatabase()
+{
+    m_database.reset();
+    if (!m_schema.isEmpty())
+        runAdmin(u"DROP SCHEMA IF EXISTS " + m_schema + u" CASCADE");
+}
+
 QString TestDatabase::path() const
 {
+    if (!m_schema.isEmpty())
+        qFatal("TestDatabase::path() is the SQLite file; this test runs on PostgreSQL (use locationText())");
     return m_dir.filePath(QStringLiteral("heliodesk.sqlite3"));
+}
+
+QString TestDatabase::locationText() const
+{
+    if (m_schema.isEmpty())
+        return path();
+    QUrl url(postgresServerUrl());
+    QUrlQuery query(url);
+    query.addQueryItem(QStringLiteral("options"), u"-c search_path=" + m_schema);
+    url.setQuery(query);
+    return url.toString(QUrl::FullyEncoded);
+}
+
+DatabaseLocation TestDatabase::location() const
+{
+    auto parsed = DatabaseLocation::parse(locationText());
+    if (!parsed)
+        qFatal("test database location: %s", qPrintable(parsed.error().toLogString()));
+    return *parsed;
+}
+
+Result<std::shared_ptr<Database>> TestDatabase::openAnother(const DatabaseOptions &options) const
+{
+    return Database::open(location(), options);
 }
 
 QSqlDatabase TestDatabase::connection() const

@@ -19,13 +19,40 @@ namespace heliodesk::test {
 /// hasher itself use the real OWASP parameters.
 PasswordHashParams quickHashParams();
 
+/// The engine the tests of this process run on. SQLite unless HELIODESK_TEST_POSTGRES_URL (a
+/// server URL) or HELIODESK_TEST_POSTGRES_URL_FILE (a file holding one, as scripts/pg.sh writes)
+/// is set; the `_pg` variants of the storage, quota, deletion and chat suites set the latter.
+bool onPostgres();
+/// The server URL of the PostgreSQL test cluster (fatal when none is configured).
+QString postgresServerUrl();
+
+/// Skips the current test function when it is about SQLite's files (locks, corruption, a full disk)
+/// rather than behaviour both engines share.
+#define HELIODESK_SQLITE_ONLY(why)                                                                                                \
+    do {                                                                                                                          \
+        if (::heliodesk::test::onPostgres())                                                                                      \
+            QSKIP("SQLite only: " why);                                                                                           \
+    } while (false)
+
 class TestDatabase
 {
 public:
+    /// A fresh, migrated database: a file in a temporary folder on SQLite, a schema of its own
+    /// (dropped again by the destructor) on the PostgreSQL test cluster.
     explicit TestDatabase(const DatabaseOptions &options = {});
+    ~TestDatabase();
+    TestDatabase(const TestDatabase &) = delete;
+    TestDatabase &operator=(const TestDatabase &) = delete;
 
     [[nodiscard]] bool isValid() const { return m_database != nullptr; }
+    /// The SQLite file (SQLite only; see locationText() for either engine).
     [[nodiscard]] QString path() const;
+    /// Where the database is, as --db, HELIODESK_DB and DatabaseLocation::parse() take it: the file
+    /// path, or the postgresql:// URL whose options select this database's schema.
+    [[nodiscard]] QString locationText() const;
+    [[nodiscard]] DatabaseLocation location() const;
+    /// Another Database on the same data (a second program, a reopen after close()).
+    [[nodiscard]] Result<std::shared_ptr<Database>> openAnother(const DatabaseOptions &options = {}) const;
     [[nodiscard]] const Error &openError() const { return m_openError; }
     [[nodiscard]] std::shared_ptr<Database> database() const { return m_database; }
     [[nodiscard]] QSqlDatabase connection() const;
@@ -48,6 +75,7 @@ public:
 
 private:
     QTemporaryDir m_dir;
+    QString m_schema; // PostgreSQL only
     std::shared_ptr<FakeClock> m_clock = std::make_shared<FakeClock>();
     std::shared_ptr<Database> m_database;
     Error m_openError;
