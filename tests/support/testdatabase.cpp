@@ -188,6 +188,40 @@ int TestDatabase::count(const QString &table) const
     return n->toInt();
 }
 
+void installFailingTrigger(const QSqlDatabase &db, const QString &name, const QString &table, const QString &operation,
+                           const QString &message)
+{
+    QString quotedMessage = message;
+    quotedMessage.replace(u'\'', QStringLiteral("''"));
+    QStringList statements;
+    if (db.driverName() == u"QPSQL") {
+        statements << u"CREATE FUNCTION " + name + u"_fn() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '"
+                + quotedMessage + u"' USING ERRCODE = 'check_violation'; END $$"
+                   << u"CREATE TRIGGER " + name + u" BEFORE " + operation + u" ON " + table + u" FOR EACH ROW EXECUTE FUNCTION "
+                + name + u"_fn()";
+    } else {
+        statements << u"CREATE TRIGGER " + name + u" BEFORE " + operation + u" ON " + table + u" BEGIN SELECT RAISE(ABORT, '"
+                + quotedMessage + u"'); END";
+    }
+    for (const QString &sql : std::as_const(statements)) {
+        if (auto done = execSql(db, sql); !done)
+            qFatal("installFailingTrigger: %s", qPrintable(done.error().toLogString()));
+    }
+}
+
+void dropFailingTrigger(const QSqlDatabase &db, const QString &name, const QString &table)
+{
+    QStringList statements;
+    if (db.driverName() == u"QPSQL")
+        statements << u"DROP TRIGGER " + name + u" ON " + table << u"DROP FUNCTION " + name + u"_fn()";
+    else
+        statements << u"DROP TRIGGER " + name;
+    for (const QString &sql : std::as_const(statements)) {
+        if (auto done = execSql(db, sql); !done)
+            qFatal("dropFailingTrigger: %s", qPrintable(done.error().toLogString()));
+    }
+}
+
 void fillUserData(const QSqlDatabase &db, qint64 userId, int conversations, int messagesEach)
 {
     auto txn = Transaction::begin(db);

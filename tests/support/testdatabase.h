@@ -82,6 +82,13 @@ private:
     std::optional<Actor> m_admin;
 };
 
+/// Makes every `operation` ("INSERT", "UPDATE" or "DELETE") on `table` fail with `message`, as a
+/// constraint the database enforces would: a BEFORE trigger raising an error, on either engine.
+/// `name` names the trigger for dropFailingTrigger(). Table and name come from the test's own code.
+void installFailingTrigger(const QSqlDatabase &db, const QString &name, const QString &table, const QString &operation,
+                           const QString &message = QStringLiteral("injected failure"));
+void dropFailingTrigger(const QSqlDatabase &db, const QString &name, const QString &table);
+
 /// Adds conversations with messages, feedback, survey answers, hired agents and usage rows for
 /// `userId`: `conversations` conversations of `messagesEach` messages.
 void fillUserData(const QSqlDatabase &db, qint64 userId, int conversations, int messagesEach);
