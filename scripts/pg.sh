@@ -5,7 +5,10 @@
 #
 #   scripts/pg.sh start STATE-DIR   creates and starts a cluster; writes STATE-DIR/url
 #                                   (postgresql://postgres@127.0.0.1:PORT/postgres), STATE-DIR/port
-#                                   and STATE-DIR/data-dir; prints the URL
+#                                   and STATE-DIR/data-dir; prints the URL. Besides the superuser
+#                                   "postgres" (trusted), the role "heliodesk_pw" must give its
+#                                   password (scram-sha-256: "heliodesk-test-password") and owns the
+#                                   database "heliodesk_pw", for the tests of passwords.
 #   scripts/pg.sh stop STATE-DIR    stops that cluster and deletes its files
 #   scripts/pg.sh bin               prints the folder of PostgreSQL's programs (initdb, pgbench, …)
 #
@@ -63,6 +66,8 @@ start() {
     echo "scripts/pg.sh: initdb failed (log above)." >&2
     exit 1
   fi
+  # Password checks for one role, ahead of initdb's "trust" lines.
+  as_owner sh -c "{ echo 'host all heliodesk_pw 127.0.0.1/32 scram-sha-256'; cat '$data/cluster/pg_hba.conf'; } > '$data/cluster/pg_hba.new' && mv '$data/cluster/pg_hba.new' '$data/cluster/pg_hba.conf'"
   # A free port: try from 54329 upwards; another server may take the port between the check and the
   # start, so a failed start moves on to the next one.
   port=54329
@@ -72,6 +77,9 @@ start() {
         "-c listen_addresses=127.0.0.1 -p $port -k $data -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=64MB" \
         > "$state/pg_ctl.log" 2>&1; then
       echo "$port" > "$state/port"
+      "$bin/psql" -q -X -v ON_ERROR_STOP=1 "postgresql://postgres@127.0.0.1:$port/postgres" \
+        -c "CREATE ROLE heliodesk_pw LOGIN PASSWORD 'heliodesk-test-password'" \
+        -c "CREATE DATABASE heliodesk_pw OWNER heliodesk_pw" > /dev/null
       echo "postgresql://postgres@127.0.0.1:$port/postgres" > "$state/url"
       cat "$state/url"
       return 0
