@@ -7,6 +7,8 @@
 
 #include "model/agents/agentsetup.h"
 #include "model/chat/chatservice.h"
+#include "model/databasepasswordstore.h"
+#include "model/databasesettings.h"
 
 #include <QApplication>
 #include <QLoggingCategory>
@@ -58,9 +60,38 @@ std::optional<int> AppWiring::start(const Result<DatabaseLocation> &location)
 
     if (!location)
         return failAtStart(location.error());
-    auto opened = Database::open(*location);
-    if (!opened)
+    if (location->engine() == DatabaseLocation::Engine::PostgreSql && location->postgresPassword().isEmpty()
+        && DatabaseSettings().passwordInKeychain(*location)) {
+        startWithKeychainPassword(*location);
+        return std::nullopt;
+    }
+    return openAndShow(*location, {}, {});
+}
+
+void AppWiring::startWithKeychainPassword(const DatabaseLocation &location)
+{
+    QCoro::connect(DatabasePasswordStore().read(location), this, [this, location](const Result<QString> &password) {
+        // Without the keychain's answer libpq may still find the password (PGPASSFILE, PGPASSWORD);
+        // if not, the sign-in failure says what the keychain said.
+        if (!password)
+            qCWarning(lcApp) << "database password from the keychain:" << password.error();
+        const std::optional<int> exitCode =
+            openAndShow(location, password.value_or(QString()), password ? QString() : password.error().message());
+        if (exitCode)
+            QCoreApplication::exit(*exitCode);
+    });
+}
+
+std::optional<int> AppWiring::openAndShow(const DatabaseLocation &location, const QString &password, const QString &keychainProblem)
+{
+    DatabaseOptions options;
+    options.password = password;
+    auto opened = Database::open(location, options);
+    if (!opened) {
+        if (opened.error().code() == ErrorCode::WrongCredentials && !keychainProblem.isEmpty())
+            return failAtStart(Error(opened.error().code(), opened.error().message() + u' ' + keychainProblem, opened.error().detail()));
         return failAtStart(opened.error());
+    }
     m_database = *opened;
     qCInfo(lcApp) << "database" << m_database->location().displayName();
     applyAppearance(AppearanceSettings::load());

@@ -39,9 +39,13 @@ public:
 
     /// Opens the database and shows the first window. Returns an exit code when the program must
     /// end at once; otherwise the event loop should run, and its exit code is the program's.
+    /// A PostgreSQL database whose password Heliodesk keeps in the keychain is opened once the
+    /// keychain has answered (asynchronously: an unlock prompt may wait for the user).
     std::optional<int> start(const Result<DatabaseLocation> &location);
 
 private:
+    std::optional<int> openAndShow(const DatabaseLocation &location, const QString &password, const QString &keychainProblem);
+    void startWithKeychainPassword(const DatabaseLocation &location);
     std::optional<int> failAtStart(const Error &error);
     void showFirstRun();
     void showSignIn();

@@ -2,6 +2,7 @@
 
 #include "appwiring.h"
 
+#include "model/databasesettings.h"
 #include "storage/databaselocation.h"
 
 #include <heliodesk/version.h>
@@ -28,7 +29,7 @@ QCommandLineOption databaseOption()
         QStringList{QStringLiteral("db")},
         QCoreApplication::translate("heliodesk",
                                     "Use the database at LOCATION: a SQLite file or a postgresql://user@host/dbname URL. "
-                                    "Without it, HELIODESK_DB is used, else %1.")
+                                    "Without it, HELIODESK_DB is used, else the one chosen in Settings, else %1.")
             .arg(DatabaseLocation::defaultSqlitePath()),
         QCoreApplication::translate("heliodesk", "LOCATION"));
 }
@@ -70,11 +71,11 @@ int main(int argc, char *argv[])
     describeOptions(parser);
     parser.process(app);
 
-    const QString databaseText = parser.value(QStringLiteral("db"));
-    const Result<DatabaseLocation> location =
-        parser.isSet(QStringLiteral("db"))
-            ? DatabaseLocation::parse(databaseText).map_error([](const Error &e) { return e.withContext(QStringLiteral("--db")); })
-            : DatabaseLocation::fromEnvironmentOrDefault();
+    std::optional<QString> commandLine;
+    if (parser.isSet(QStringLiteral("db")))
+        commandLine = parser.value(QStringLiteral("db"));
+    const Result<DatabaseChoice> choice = DatabaseSettings().resolve(commandLine);
+    const Result<DatabaseLocation> location = choice.map([](const DatabaseChoice &c) { return c.location; });
 
     AppWiring wiring(AppWiring::SmokeTest::fromEnvironment());
     if (const auto exitCode = wiring.start(location))

@@ -3,16 +3,13 @@
 #include "providersettings.h"
 
 #include "keychainbackend.h"
+#include "keychainclient.h"
 
 #include <QCoreApplication>
-#include <QCoroSignal>
-#include <QDir>
-#include <QFileInfo>
 #include <QHash>
 #include <QLoggingCategory>
 #include <QMutex>
 #include <QMutexLocker>
-#include <QPluginLoader>
 
 #include <memory>
 
@@ -40,115 +37,12 @@ SessionKeys &sessionKeys()
     return keys;
 }
 
-/// The keychain module, loaded once, the first time it is needed; null with the reason when it
-/// cannot be (a broken installation).
-struct LoadedBackend {
-    std::unique_ptr<QPluginLoader> loader;
-    KeychainBackend *backend = nullptr;
-    QString problem;
-
-    LoadedBackend() = default;
-    LoadedBackend(LoadedBackend &&) = default;
-    ~LoadedBackend()
-    {
-        // At exit: the module's object goes with it, and the module with the program.
-        if (loader)
-            loader->unload();
-    }
-};
-
-const LoadedBackend &keychainModule()
-{
-    static const LoadedBackend loaded = [] {
-        LoadedBackend result;
-        // Where installers put it, then the build tree (tests, scripts/run.sh).
-        QStringList candidates;
-        if (const QString path = qEnvironmentVariable("HELIODESK_KEYCHAIN_MODULE"); !path.isEmpty())
-            candidates << path;
-        const QString appDir = QCoreApplication::applicationDirPath();
-        candidates << appDir + u"/heliodesk_keychain" << appDir + u"/../lib/heliodesk/heliodesk_keychain"
-                   << appDir + u"/../PlugIns/heliodesk_keychain";
-#ifdef HELIODESK_BUILD_MODULE_DIR
-        candidates << QStringLiteral(HELIODESK_BUILD_MODULE_DIR "/heliodesk_keychain");
-#endif
-        QStringList failures;
-        for (const QString &candidate : std::as_const(candidates)) {
-            auto loader = std::make_unique<QPluginLoader>(QDir::cleanPath(candidate));
-            if (auto *backend = qobject_cast<KeychainBackend *>(loader->instance())) {
-                result.backend = backend;
-                result.loader = std::move(loader); // kept: the module stays loaded
-                return result;
-            }
-            if (QFileInfo::exists(loader->fileName()))
-                failures << loader->errorString();
-        }
-        result.problem = failures.isEmpty() ? QStringLiteral("the keychain module heliodesk_keychain is not installed")
-                                            : failures.join(u"; ");
-        qCWarning(lcApiKeys).noquote() << "no keychain module:" << result.problem << "(looked in" << candidates << ')';
-        return result;
-    }();
-    return loaded;
-}
-
-/// One keychain operation that is being waited for; the backend answers through it.
-class KeychainCall : public QObject
-{
-    Q_OBJECT
-
-public:
-    std::optional<KeychainReply> reply;
-
-Q_SIGNALS:
-    void answered();
-};
-
-/// Runs one operation: the backend's reply, or nullopt when none came within jobTimeout.
-QCoro::Task<std::optional<KeychainReply>> runKeychain(KeychainBackend *backend, KeychainRequest request)
-{
-    // QCoro resumes this coroutine inside answered(): the call must outlive that emission, so it
-    // is deleted later, never with the coroutine's frame.
-    const std::unique_ptr<KeychainCall, void (*)(KeychainCall *)> call(new KeychainCall, [](KeychainCall *c) { c->deleteLater(); });
-    KeychainCall *raw = call.get();
-    backend->start(request, raw, [raw](const KeychainReply &reply) {
-        raw->reply = reply; // only called while `raw` lives (it is the backend's context)
-        // Queued: the coroutine must not resume inside the backend's own signal either.
-        QMetaObject::invokeMethod(raw, &KeychainCall::answered, Qt::QueuedConnection);
-    });
-    co_await qCoro(raw, &KeychainCall::answered, ApiKeyStore::jobTimeout);
-    co_return raw->reply;
-}
-
 QString withoutFinalStop(QString text)
 {
     text = text.trimmed();
     while (text.endsWith(u'.'))
         text.chop(1);
     return text;
-}
-
-/// True when QtKeychain's message says that there is no keychain to talk to. libsecret reports a
-/// missing session bus or secret service as a plain GLib error (OtherError), so only the text tells:
-/// "Cannot autolaunch D-Bus without X11 $DISPLAY", "Could not connect: No such file or directory",
-/// "The name org.freedesktop.secrets was not provided by any .service files", and a secret
-/// service without a default collection ("Object does not exist at path …/collection/login").
-bool saysNoKeychain(const QString &detail)
-{
-    static const QStringList signs = {
-        QStringLiteral("D-Bus"),
-        QStringLiteral("DBus"),
-        QStringLiteral("dbus-launch"),
-        QStringLiteral("Could not connect"),
-        QStringLiteral("org.freedesktop.secrets"),
-        QStringLiteral("ServiceUnknown"),
-        QStringLiteral("not provided by any .service files"),
-        QStringLiteral("No keychain service"),
-        QStringLiteral("keyring daemon"),
-        QStringLiteral("Object does not exist at path"),
-    };
-    for (const QString &sign : signs)
-        if (detail.contains(sign, Qt::CaseInsensitive))
-            return true;
-    return false;
 }
 
 /// The sentence for a failed job. Not called for EntryNotFound on read or remove (not a failure).
@@ -169,7 +63,7 @@ Error errorFor(const KeychainReply &reply, Operation operation, const QString &e
                          + orFallbacks,
                      logDetail);
     case Status::OtherError:
-        if (saysNoKeychain(jobMessage))
+        if (keychain::saysNoKeychain(jobMessage))
             return Error(ErrorCode::KeychainUnavailable,
                          QStringLiteral("This computer has no keychain Heliodesk can use (%1). ").arg(detail) + fallbacks, logDetail);
         break;
@@ -246,12 +140,12 @@ QCoro::Task<Result<QString>> ApiKeyStore::read(QUrl baseUrl)
     if (QString key = sessionKey(baseUrl); !key.isEmpty())
         co_return key;
 
-    const LoadedBackend &module = keychainModule();
+    const keychain::Module module = keychain::module();
     if (!module.backend)
         co_return Unexpected(missingModuleError(module.problem));
     // A named request: GCC 12 copies a braced temporary into a coroutine's frame without its copy constructor.
     KeychainRequest request{Operation::Read, serviceName(), *entry, {}};
-    const std::optional<KeychainReply> reply = co_await runKeychain(module.backend, std::move(request));
+    const std::optional<KeychainReply> reply = co_await keychain::run(module.backend, std::move(request), jobTimeout);
     if (!reply)
         co_return Unexpected(timeoutError(*entry));
     if (reply->status == Status::EntryNotFound)
@@ -272,12 +166,12 @@ QCoro::Task<Result<void>> ApiKeyStore::write(QUrl baseUrl, QString key)
     if (key.isEmpty())
         co_return fail(ErrorCode::InvalidInput, QStringLiteral("The API key is empty."));
 
-    const LoadedBackend &module = keychainModule();
+    const keychain::Module module = keychain::module();
     if (!module.backend)
         co_return Unexpected(missingModuleError(module.problem));
     // A named request: GCC 12 copies a braced temporary into a coroutine's frame without its copy constructor.
     KeychainRequest request{Operation::Write, serviceName(), *entry, key};
-    const std::optional<KeychainReply> reply = co_await runKeychain(module.backend, std::move(request));
+    const std::optional<KeychainReply> reply = co_await keychain::run(module.backend, std::move(request), jobTimeout);
     if (!reply)
         co_return Unexpected(timeoutError(*entry));
     if (reply->status != Status::Ok) {
@@ -297,12 +191,12 @@ QCoro::Task<Result<void>> ApiKeyStore::remove(QUrl baseUrl)
         co_return Unexpected(entry.error());
     setSessionKey(baseUrl, {});
 
-    const LoadedBackend &module = keychainModule();
+    const keychain::Module module = keychain::module();
     if (!module.backend)
         co_return Unexpected(missingModuleError(module.problem));
     // A named request: GCC 12 copies a braced temporary into a coroutine's frame without its copy constructor.
     KeychainRequest request{Operation::Remove, serviceName(), *entry, {}};
-    const std::optional<KeychainReply> reply = co_await runKeychain(module.backend, std::move(request));
+    const std::optional<KeychainReply> reply = co_await keychain::run(module.backend, std::move(request), jobTimeout);
     if (!reply)
         co_return Unexpected(timeoutError(*entry));
     if (reply->status != Status::Ok && reply->status != Status::EntryNotFound) {
@@ -336,4 +230,3 @@ QString ApiKeyStore::sessionKey(const QUrl &baseUrl)
 
 } // namespace heliodesk
 
-#include "apikeystore.moc"
