@@ -1017,7 +1017,7 @@ void MainWindow::showAdminPanel()
 
 void MainWindow::showSettings()
 {
-    auto *dialog = new SettingsDialog(m_options.settingsFile, this);
+    auto *dialog = new SettingsDialog(m_options.settingsFile, this, m_database->location());
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &SettingsDialog::settingsChanged, m_answers, &CurrentProvider::reload);
     dialog->open();

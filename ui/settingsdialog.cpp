@@ -1,5 +1,6 @@
 #include "settingsdialog.h"
 
+#include "databaseform.h"
 #include "endpointform.h"
 #include "messagelabel.h"
 
@@ -16,12 +17,13 @@
 
 namespace heliodesk {
 
-SettingsDialog::SettingsDialog(QString settingsFile, QWidget *parent)
+SettingsDialog::SettingsDialog(QString settingsFile, QWidget *parent, std::optional<DatabaseLocation> databaseInUse)
     : QDialog(parent)
     , m_settingsFile(std::move(settingsFile))
     , m_savedAppearance(AppearanceSettings::load(m_settingsFile))
     , m_tabs(new QTabWidget(this))
     , m_endpointForm(new EndpointForm(m_settingsFile))
+    , m_databaseForm(new DatabaseForm(m_settingsFile, std::move(databaseInUse)))
     , m_themeCombo(new QComboBox)
     , m_textScaleSlider(new QSlider(Qt::Horizontal))
     , m_textScaleSpin(new QSpinBox)
@@ -110,6 +112,23 @@ SettingsDialog::SettingsDialog(QString settingsFile, QWidget *parent)
     appearanceForm->addRow(tr("Preview:"), m_preview);
     m_tabs->addTab(appearance, tr("A&ppearance"));
 
+    // Database.
+    auto *database = new QWidget;
+    database->setObjectName(QStringLiteral("databaseTab"));
+    auto *databaseIntro = new QLabel(tr("Heliodesk keeps conversations, users and quotas in a database on this computer. "
+                                        "A team can share one PostgreSQL database instead: the same users, plans and "
+                                        "quotas on every desktop."),
+                                     database);
+    databaseIntro->setWordWrap(true);
+    auto *databaseLayout = new QVBoxLayout(database);
+    databaseLayout->setContentsMargins(16, 16, 16, 12);
+    databaseLayout->setSpacing(14);
+    databaseLayout->addWidget(databaseIntro);
+    m_databaseForm->setParent(database);
+    databaseLayout->addWidget(m_databaseForm);
+    databaseLayout->addStretch(1);
+    m_tabs->addTab(database, tr("&Database"));
+
     m_errorMessage->setObjectName(QStringLiteral("errorMessage"));
     m_okButton = m_buttons->button(QDialogButtonBox::Ok);
     m_okButton->setObjectName(QStringLiteral("okButton"));
@@ -132,6 +151,8 @@ SettingsDialog::SettingsDialog(QString settingsFile, QWidget *parent)
     connect(m_endpointForm, &EndpointForm::validityChanged, this, &SettingsDialog::updateButtons);
     connect(m_endpointForm, &EndpointForm::edited, this, &SettingsDialog::updateButtons);
     connect(m_endpointForm, &EndpointForm::keyStorageFinished, this, &SettingsDialog::onKeyStorageFinished);
+    connect(m_databaseForm, &DatabaseForm::edited, this, &SettingsDialog::updateButtons);
+    connect(m_databaseForm, &DatabaseForm::passwordStorageFinished, this, &SettingsDialog::onPasswordStorageFinished);
     connect(m_themeCombo, &QComboBox::currentIndexChanged, this, [this] {
         updatePreview();
         updateButtons();
@@ -162,9 +183,9 @@ void SettingsDialog::updatePreview()
 
 void SettingsDialog::updateButtons()
 {
-    const bool storing = m_endpointForm->isStoringKey();
-    const bool valid = m_endpointForm->isValid();
-    const bool modified = m_endpointForm->isModified() || chosenAppearance() != m_savedAppearance;
+    const bool storing = m_endpointForm->isStoringKey() || m_databaseForm->isStoringPassword();
+    const bool valid = m_endpointForm->isValid() && m_databaseForm->isValid();
+    const bool modified = m_endpointForm->isModified() || chosenAppearance() != m_savedAppearance || m_databaseForm->isModified();
     m_okButton->setEnabled(valid && !storing);
     m_applyButton->setEnabled(valid && !storing && modified);
 }
@@ -183,6 +204,16 @@ bool SettingsDialog::apply()
             return false;
         }
         providerChanged = true;
+    }
+
+    if (m_databaseForm->isModified()) {
+        const Result<void> saved = m_databaseForm->save();
+        if (!saved) {
+            m_tabs->setCurrentIndex(m_tabs->indexOf(m_databaseForm->parentWidget()));
+            m_errorMessage->showError(saved.error().message());
+            updateButtons();
+            return false;
+        }
     }
 
     const AppearanceSettings chosen = chosenAppearance();
@@ -209,11 +240,23 @@ void SettingsDialog::accept()
 {
     if (!apply())
         return;
-    if (m_endpointForm->isStoringKey()) {
+    if (m_endpointForm->isStoringKey() || m_databaseForm->isStoringPassword()) {
         m_closeWhenKeyStored = true; // closes when the keychain has answered
         return;
     }
     QDialog::accept();
+}
+
+void SettingsDialog::onPasswordStorageFinished(bool stored)
+{
+    updateButtons();
+    if (!stored) {
+        m_closeWhenKeyStored = false;
+        m_tabs->setCurrentIndex(m_tabs->indexOf(m_databaseForm->parentWidget())); // the form says why
+        return;
+    }
+    if (m_closeWhenKeyStored && !m_endpointForm->isStoringKey())
+        QDialog::accept();
 }
 
 void SettingsDialog::onKeyStorageFinished(bool stored)
@@ -225,7 +268,7 @@ void SettingsDialog::onKeyStorageFinished(bool stored)
         m_tabs->setCurrentIndex(0); // where the form says why and offers the session-only fallback
         return;
     }
-    if (m_closeWhenKeyStored)
+    if (m_closeWhenKeyStored && !m_databaseForm->isStoringPassword())
         QDialog::accept();
 }
 

@@ -6,6 +6,10 @@
 
 #include "appearance.h"
 
+#include "storage/databaselocation.h"
+
+#include <optional>
+
 #include <QDialog>
 
 class QAbstractButton;
@@ -19,6 +23,7 @@ class QTabWidget;
 
 namespace heliodesk {
 
+class DatabaseForm;
 class EndpointForm;
 class MessageLabel;
 
@@ -29,9 +34,12 @@ class SettingsDialog : public QDialog
 public:
     /// `settingsFile`: the settings file of ProviderSettings and AppearanceSettings (empty: the
     /// per-user one).
-    explicit SettingsDialog(QString settingsFile = {}, QWidget *parent = nullptr);
+    /// `databaseInUse`: the database this program opened, shown on the Database tab.
+    explicit SettingsDialog(QString settingsFile = {}, QWidget *parent = nullptr,
+                            std::optional<DatabaseLocation> databaseInUse = std::nullopt);
 
     [[nodiscard]] EndpointForm *endpointForm() const { return m_endpointForm; }
+    [[nodiscard]] DatabaseForm *databaseForm() const { return m_databaseForm; }
     /// The appearance the controls show (not necessarily applied yet).
     [[nodiscard]] AppearanceSettings chosenAppearance() const;
 
@@ -50,6 +58,7 @@ private:
     void updateButtons();
     void updatePreview();
     void onKeyStorageFinished(bool stored);
+    void onPasswordStorageFinished(bool stored);
 
     QString m_settingsFile;
     AppearanceSettings m_savedAppearance;
@@ -57,6 +66,7 @@ private:
 
     QTabWidget *m_tabs = nullptr;
     EndpointForm *m_endpointForm = nullptr;
+    DatabaseForm *m_databaseForm = nullptr;
     QComboBox *m_themeCombo = nullptr;
     QSlider *m_textScaleSlider = nullptr;
     QSpinBox *m_textScaleSpin = nullptr;
