@@ -1,5 +1,7 @@
-// Child process of tst_quotaconcurrency: waits for a start file, then tries to reserve queries for
-// one user and prints what happened: "ok N", "limit N", and one line per other error.
+// Child process of tst_quotaconcurrency: opens the database (a SQLite file or a postgresql:// URL),
+// says "ready", waits for a start file, then tries to reserve queries for one user and prints what
+// happened: "used N" for each query it counted (N: the counter the reservation returned), "ok N",
+// "limit N", and one line per other error.
 
 #include "support/fakeclock.h"
 
@@ -20,17 +22,26 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     const QStringList args = QCoreApplication::arguments();
     if (args.size() != 5) {
-        std::fprintf(stderr, "usage: quota_worker DB USERNAME ATTEMPTS STARTFILE\n");
+        std::fprintf(stderr, "usage: quota_worker DB-LOCATION USERNAME ATTEMPTS STARTFILE\n");
         return 2;
+    }
+    auto location = DatabaseLocation::parse(args[1]);
+    if (!location) {
+        std::fprintf(stderr, "location: %s\n", qPrintable(location.error().toLogString()));
+        return 1;
     }
     DatabaseOptions options;
     options.busyTimeout = std::chrono::seconds(30); // exactness is under test here, not patience
-    auto database = Database::open(DatabaseLocation::sqliteFile(args[1]), options);
+    auto database = Database::open(*location, options);
     if (!database) {
         std::fprintf(stderr, "open: %s\n", qPrintable(database.error().toLogString()));
         return 1;
     }
     auto db = (*database)->connection();
+    if (!db) {
+        std::fprintf(stderr, "connection: %s\n", qPrintable(db.error().toLogString()));
+        return 1;
+    }
     auto user = UserStore::findByName(*db, args[2]);
     if (!user || !*user) {
         std::fprintf(stderr, "no user %s\n", qPrintable(args[2]));
@@ -41,8 +52,11 @@ int main(int argc, char *argv[])
     auto clock = std::make_shared<test::FakeClock>();
     QuotaService quotas(*database, clock);
 
+    // Connected and ready: the test starts every process's attempts only when all have said so.
+    std::printf("ready\n");
+    std::fflush(stdout);
     while (!QFile::exists(args[4]))
-        QThread::msleep(1); // a start line, so that all processes contend at once
+        QThread::usleep(200); // a start line, so that all processes contend at once
 
     int ok = 0;
     int limit = 0;
@@ -50,6 +64,7 @@ int main(int argc, char *argv[])
         auto r = quotas.reserve(Actor::user(**user), QStringLiteral("om"));
         if (r) {
             ++ok;
+            std::printf("used %d\n", r->used);
         } else if (r.error().code() == ErrorCode::QuotaExceeded) {
             ++limit;
             std::printf("message %s\n", qPrintable(r.error().message()));
