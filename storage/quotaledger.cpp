@@ -9,27 +9,38 @@
 
 namespace heliodesk::QuotaLedger {
 
+QString reserveCountSql()
+{
+    static const QString sql = QStringLiteral(
+        "UPDATE users SET "
+        "  quota_used = CASE WHEN quota_period = ? THEN quota_used + 1 ELSE 1 END, "
+        "  quota_period = ? "
+        "WHERE id = ? AND status = 'active' AND ("
+        "  CASE quota_mode "
+        "    WHEN 'unlimited' THEN 1 "
+        "    WHEN 'limit' THEN CASE WHEN (CASE WHEN quota_period = ? THEN quota_used ELSE 0 END) < quota_limit THEN 1 ELSE 0 END "
+        "    ELSE COALESCE((SELECT CASE WHEN (CASE WHEN users.quota_period = ? THEN users.quota_used ELSE 0 END) < p.monthly_limit "
+        "                               THEN 1 ELSE 0 END "
+        "                   FROM plans p WHERE p.id = users.plan_id AND p.monthly_limit IS NOT NULL), 1) "
+        "  END) = 1 "
+        "RETURNING quota_used, CASE quota_mode WHEN 'unlimited' THEN NULL WHEN 'limit' THEN quota_limit "
+        "  ELSE (SELECT p.monthly_limit FROM plans p WHERE p.id = users.plan_id) END");
+    return sql;
+}
+
+QString reserveLedgerSql()
+{
+    static const QString sql = QStringLiteral("INSERT INTO usage_events (user_id, agent_id, conversation_id, period, outcome, created_at) "
+                                              "VALUES (?, ?, ?, ?, 'reserved', ?) RETURNING id");
+    return sql;
+}
+
 Result<Reservation> reserve(const QSqlDatabase &db, qint64 userId, const QString &agentId,
                             std::optional<qint64> conversationId, const QString &period, qint64 nowMs)
 {
     // One statement checks the limit, rolls the period over and counts the query, so two clients
     // can never both take the last query: the row lock (SQLite: the write lock) serialises them.
-    auto counted = execSql(db,
-        QStringLiteral(
-            "UPDATE users SET "
-            "  quota_used = CASE WHEN quota_period = ? THEN quota_used + 1 ELSE 1 END, "
-            "  quota_period = ? "
-            "WHERE id = ? AND status = 'active' AND ("
-            "  CASE quota_mode "
-            "    WHEN 'unlimited' THEN 1 "
-            "    WHEN 'limit' THEN CASE WHEN (CASE WHEN quota_period = ? THEN quota_used ELSE 0 END) < quota_limit THEN 1 ELSE 0 END "
-            "    ELSE COALESCE((SELECT CASE WHEN (CASE WHEN users.quota_period = ? THEN users.quota_used ELSE 0 END) < p.monthly_limit "
-            "                               THEN 1 ELSE 0 END "
-            "                   FROM plans p WHERE p.id = users.plan_id AND p.monthly_limit IS NOT NULL), 1) "
-            "  END) = 1 "
-            "RETURNING quota_used, CASE quota_mode WHEN 'unlimited' THEN NULL WHEN 'limit' THEN quota_limit "
-            "  ELSE (SELECT p.monthly_limit FROM plans p WHERE p.id = users.plan_id) END"),
-        {period, period, userId, period, period});
+    auto counted = execSql(db, reserveCountSql(), {period, period, userId, period, period});
     if (!counted)
         return Unexpected(counted.error());
 
@@ -59,9 +70,7 @@ Result<Reservation> reserve(const QSqlDatabase &db, qint64 userId, const QString
     reservation.period = period;
     counted->finish();
 
-    auto ledgerRow = execSql(db,
-        QStringLiteral("INSERT INTO usage_events (user_id, agent_id, conversation_id, period, outcome, created_at) "
-                       "VALUES (?, ?, ?, ?, 'reserved', ?) RETURNING id"),
+    auto ledgerRow = execSql(db, reserveLedgerSql(),
         {userId, agentId, conversationId ? QVariant(*conversationId) : QVariant(QMetaType::fromType<qint64>()), period, nowMs});
     if (!ledgerRow)
         return Unexpected(ledgerRow.error());

@@ -16,6 +16,14 @@ namespace heliodesk::QuotaLedger {
 Result<Reservation> reserve(const QSqlDatabase &db, qint64 userId, const QString &agentId,
                             std::optional<qint64> conversationId, const QString &period, qint64 nowMs);
 
+/// The two statements reserve() runs, in this order, in the caller's write transaction: the
+/// counting UPDATE, whose `?` are bound to the period, the period, the user's id, the period and
+/// the period; and the ledger INSERT, whose `?` are bound to the user's id, the agent's id, the
+/// conversation's id (or NULL), the period and the time in ms. Both return a row (RETURNING).
+/// Public so that the same SQL text can run elsewhere (bench_quota_pg gives it to pgbench).
+QString reserveCountSql();
+QString reserveLedgerSql();
+
 /// Records how a reserved query ended. The query stays counted whatever the outcome; an outcome
 /// already recorded is not overwritten.
 Result<void> finish(const QSqlDatabase &db, qint64 usageEventId, UsageOutcome outcome, const QString &error, qint64 nowMs);

@@ -13,6 +13,12 @@ for tool in cmake ninja curl; do
   fi
 done
 
+# bench_quota_pg starts its own PostgreSQL cluster (scripts/pg.sh) and runs pgbench beside it.
+if ! pgbin="$("$root/scripts/pg.sh" bin)" || [ ! -x "$pgbin/pgbench" ]; then
+  echo "run.sh: PostgreSQL's server programs and pgbench are missing (bench_quota_pg needs them); scripts/setup.sh installs them." >&2
+  exit 1
+fi
+
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHELIODESK_BUILD_TESTS=ON \
   -DHELIODESK_TEST_AREAS=chat >/dev/null
 cmake --build "$build" --target benchmarks tst_chatsoak --parallel "$(nproc)"
