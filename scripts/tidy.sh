@@ -8,6 +8,13 @@
 #                                 the full run is the gate)
 #   scripts/tidy.sh --format      clang-format --dry-run --Werror over our .h and .cpp files
 # CLANG_TIDY / CLANG_FORMAT name other binaries; TIDY_JOBS overrides the parallelism (nproc).
+#
+# A translation unit that clang-tidy passed is remembered, like ccache remembers objects: the key
+# is a hash of clang-tidy's version, .clang-tidy, the unit's compile command and its preprocessed
+# text (every header it includes, ours and Qt's), with the checkout's path taken out so that fresh
+# clones share it. An unchanged unit is not analysed again; any change to it or to a header it
+# includes is. The cache is $HELIODESK_TIDY_CACHE (default ~/.cache/heliodesk/clang-tidy);
+# HELIODESK_TIDY_CACHE=off analyses everything.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -87,7 +94,8 @@ if [ "${1:-}" = "--changed" ]; then
     exit 0
   fi
 elif (($#)); then
-  files=("$@")
+  files=()
+  for f in "$@"; do files+=("$(realpath "$f")"); done
 else
   files=("${units[@]}")
 fi
@@ -96,10 +104,49 @@ echo "tidy.sh: clang-tidy over ${#files[@]} files, $jobs at a time"
 # One output file per translation unit, so that parallel runs do not interleave their lines.
 out="$build/clang-tidy"
 rm -rf "$out" && mkdir -p "$out"
+
+cache="${HELIODESK_TIDY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/heliodesk/clang-tidy}"
+if [ "$cache" != off ]; then
+  mkdir -p "$cache"
+  # Each unit's compile command (JSON-unescaped, for the preprocessor), one file per unit.
+  commands="$build/tidy-commands"
+  rm -rf "$commands" && mkdir -p "$commands"
+  awk -v dir="$commands" '
+    /^  "command": / { c = $0; sub(/^  "command": "/, "", c); sub(/",$/, "", c); gsub(/\\"/, "\"", c); gsub(/\\\\/, "\\", c) }
+    /^  "file": / { f = $0; sub(/^  "file": "/, "", f); sub(/",?$/, "", f); n = f; gsub(/\//, "_", n)
+                    if (!(n in seen)) { seen[n] = 1; print c > (dir "/" n ".cmd"); close(dir "/" n ".cmd") } }
+  ' "$build/compile_commands.json"
+  config_key="$({ "$tidy" --version; cat "$root/.clang-tidy"; } | sha256sum | cut -d' ' -f1)"
+fi
+export cache config_key root
+
+# Analyses one unit unless the cache knows it passed: $1 clang-tidy, $2 build dir, $3 output dir, $4 file.
+tidy_one() {
+  name="$(echo "$4" | tr / _)"
+  f="$3/$name"
+  key=""
+  if [ "$cache" != off ] && [ -f "$2/tidy-commands/$name.cmd" ]; then
+    command="$(sed 's/ -o [^ ]*/ -o -/; s/ -c / -E -P /' "$2/tidy-commands/$name.cmd")"
+    key="$( { echo "$config_key"; echo "$command"; (cd "$2" && eval "$command" 2>/dev/null); } |
+      sed "s|$root|@ROOT@|g" | sha256sum | cut -d' ' -f1)"
+    if [ -e "$cache/$key" ]; then
+      : >"$f.log"; : >"$f.err"; echo "$4" >"$f.cached"
+      return 0
+    fi
+  fi
+  status=0
+  "$1" -p "$2" --quiet "$4" >"$f.log" 2>"$f.err" || status=$?
+  if [ -n "$key" ] && [ "$status" -eq 0 ] && ! grep -q -E ': (warning|error): ' "$f.log"; then
+    touch "$cache/$key"
+  fi
+  return "$status"
+}
+export -f tidy_one
+
 status=0
-printf '%s\0' "${files[@]}" | xargs -0 -P "$jobs" -I{} sh -c \
-  'f="$3/$(echo "$4" | tr / _)"; exec "$1" -p "$2" --quiet "$4" >"$f.log" 2>"$f.err"' \
-  sh "$tidy" "$build" "$out" {} || status=$?
+printf '%s\0' "${files[@]}" | xargs -0 -P "$jobs" -I{} bash -c 'tidy_one "$@"' bash "$tidy" "$build" "$out" {} || status=$?
+cached="$(find "$out" -name '*.cached' | wc -l)"
+echo "tidy.sh: $cached of ${#files[@]} files unchanged since clang-tidy last passed them (cache: $cache)"
 log="$build/clang-tidy.log"
 cat "$out"/*.log >"$log" 2>/dev/null || true
 # clang-tidy's own trouble (a file it cannot parse, a broken configuration) goes to stderr.

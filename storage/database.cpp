@@ -94,7 +94,7 @@ QThreadStorage<ThreadConnections> threadConnections;
 
 Database::Database(DatabaseLocation location, DatabaseOptions options)
     : m_location(std::move(location))
-    , m_options(options)
+    , m_options(std::move(options))
     , m_dialect(m_location.engine() == DatabaseLocation::Engine::PostgreSql ? Dialect::PostgreSql : Dialect::Sqlite)
     , m_instance(++instanceCounter)
     , m_namePrefix(connectionPrefix + QString::number(m_instance) + u':')
