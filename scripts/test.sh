@@ -17,6 +17,9 @@ gates="${HELIODESK_GATES:-asan}"
 
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}"
 export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-true}"
+# The PostgreSQL server: the suites marked POSTGRES run again on a throwaway cluster (scripts/pg.sh,
+# started and stopped by ctest's postgres fixture). Without it those tests fail; they never skip.
+export HELIODESK_EXTRA_PACKAGES="postgresql ${HELIODESK_EXTRA_PACKAGES:-}"
 if [[ -n "$gates" ]]; then
   export HELIODESK_EXTRA_PACKAGES="clang clang-tidy clang-format libclang-rt-14-dev ${HELIODESK_EXTRA_PACKAGES:-}"
 fi
