@@ -122,12 +122,14 @@ Error errorFromSql(const QSqlError &error, QStringView what)
 {
     const QString native = error.nativeErrorCode();
     const QString detail = what.toString() + u": " + error.text() + u" (code " + native + u')';
+    // A SQLSTATE has five characters, often all digits ("23505"); SQLite's codes, extended ones
+    // included, stay below 10000.
+    if (native.size() == 5)
+        return classifyPostgres(native, detail);
     bool isNumber = false;
     const int code = native.toInt(&isNumber);
     if (isNumber)
         return classifySqlite(code, detail);
-    if (native.size() == 5)
-        return classifyPostgres(native, detail);
     if (native.isEmpty() && soundsLikeLostConnection(error.text()))
         return lostConnection(detail);
     if (error.type() == QSqlError::ConnectionError)

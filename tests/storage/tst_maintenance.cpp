@@ -21,6 +21,7 @@
 
 using namespace heliodesk;
 using heliodesk::test::humanErrorProblem;
+using heliodesk::test::onPostgres;
 using heliodesk::test::RawConnection;
 using heliodesk::test::TestDatabase;
 
@@ -75,6 +76,7 @@ private Q_SLOTS:
     void backupRefusesMissingFolder();
     void failedBackupLeavesNoFile();
     void backupWhileWriting();
+    void backupOfPostgresIsRefused();
 };
 
 void TestMaintenance::cleanup()
@@ -103,16 +105,21 @@ void TestMaintenance::checkReportsForeignKeyViolation_data()
     QTest::addColumn<QString>("childTable");
     QTest::addColumn<QString>("parentTable");
     QTest::addColumn<bool>("exactRow");         // the planted row is the last inserted one, so its line is known
+    // PostgreSQL has no rowid: a row is named by its primary key, which this query gives.
+    QTest::addColumn<QString>("postgresRow");
 
     QTest::newRow("orphan message") << QStringLiteral("INSERT INTO messages (conversation_id, role, content, created_at, updated_at) "
                                                       "VALUES (4242, 'user', 'lost', 0, 0)")
-                                    << QStringLiteral("messages") << QStringLiteral("conversations") << true;
+                                    << QStringLiteral("messages") << QStringLiteral("conversations") << true
+                                    << QStringLiteral("SELECT CAST(max(id) AS TEXT) FROM messages");
     QTest::newRow("hire of an unknown agent") << QStringLiteral("INSERT INTO hired_agents (user_id, agent_id, hired_at) VALUES ({USER}, 'ghost', 0)")
-                                              << QStringLiteral("hired_agents") << QStringLiteral("agents") << true;
+                                              << QStringLiteral("hired_agents") << QStringLiteral("agents") << true
+                                              << QStringLiteral("SELECT '(' || user_id || ', ' || agent_id || ')' FROM hired_agents "
+                                                                "WHERE agent_id = 'ghost'");
     QTest::newRow("user on a missing plan") << QStringLiteral("UPDATE users SET plan_id = 777 WHERE id = {USER}")
-                                            << QStringLiteral("users") << QStringLiteral("plans") << false;
+                                            << QStringLiteral("users") << QStringLiteral("plans") << false << QString();
     QTest::newRow("deleted user") << QStringLiteral("DELETE FROM users WHERE id = {USER}") << QStringLiteral("conversations")
-                                  << QStringLiteral("users") << false;
+                                  << QStringLiteral("users") << false << QString();
 }
 
 void TestMaintenance::checkReportsForeignKeyViolation()
@@ -121,6 +128,7 @@ void TestMaintenance::checkReportsForeignKeyViolation()
     QFETCH(QString, childTable);
     QFETCH(QString, parentTable);
     QFETCH(bool, exactRow);
+    QFETCH(QString, postgresRow);
 
     TestDatabase testDb;
     QVERIFY(testDb.isValid());
@@ -132,15 +140,20 @@ void TestMaintenance::checkReportsForeignKeyViolation()
     // Heliodesk's own connection refuses the change…
     QVERIFY(!execSql(testDb.connection(), plant).has_value());
 
-    // …so another program with foreign keys off makes it.
-    qint64 plantedRow = 0;
+    // …so another program with foreign keys off makes it (on PostgreSQL: one that, as a replication
+    // or restore tool may, runs with session_replication_role = replica, which skips them).
+    QString plantedRow;
     {
-        RawConnection raw(testDb.path());
+        RawConnection raw(testDb.location());
         QVERIFY(raw.isOpen());
-        QVERIFY(raw.exec(QStringLiteral("PRAGMA foreign_keys = OFF")).has_value());
+        QVERIFY(raw.exec(onPostgres() ? QStringLiteral("SET session_replication_role = replica") : QStringLiteral("PRAGMA foreign_keys = OFF"))
+                    .has_value());
         auto planted = raw.exec(plant);
         QVERIFY2(planted.has_value(), qPrintable(planted ? QString() : planted.error().toLogString()));
-        plantedRow = raw.value(QStringLiteral("SELECT last_insert_rowid()")).toLongLong();
+        if (onPostgres())
+            plantedRow = postgresRow.isEmpty() ? QString() : raw.value(postgresRow).toString();
+        else
+            plantedRow = raw.value(QStringLiteral("SELECT last_insert_rowid()")).toString();
     }
 
     auto problems = Maintenance::check(testDb.connection());
@@ -153,12 +166,14 @@ void TestMaintenance::checkReportsForeignKeyViolation()
              qPrintable(problems->join(u'\n')));
     if (exactRow) {
         QCOMPARE(problems->size(), 1);
-        QCOMPARE(problems->constFirst(), QStringLiteral("Foreign key: row %1%2").arg(plantedRow).arg(expectedPart));
+        QVERIFY(!plantedRow.isEmpty());
+        QCOMPARE(problems->constFirst(), QStringLiteral("Foreign key: row %1%2").arg(plantedRow, expectedPart));
     }
 }
 
 void TestMaintenance::checkReportsDamagedIndex()
 {
+    HELIODESK_SQLITE_ONLY("damages a SQLite file's index through writable_schema (the server keeps its own pages sound)");
     TestDatabase testDb;
     QVERIFY(testDb.isValid());
     const QString path = testDb.path();
@@ -178,7 +193,9 @@ void TestMaintenance::checkReportsDamagedIndex()
             QSKIP("this SQLite refuses writable_schema (defensive mode)");
     }
 
-    auto reopened = Database::open(DatabaseLocation::sqliteFile(path), DatabaseOptions{.migrate = false});
+    DatabaseOptions inspecting;
+    inspecting.migrate = false;
+    auto reopened = Database::open(DatabaseLocation::sqliteFile(path), inspecting);
     QVERIFY2(reopened.has_value(), qPrintable(reopened ? QString() : reopened.error().toLogString()));
     auto problems = Maintenance::check(*(*reopened)->connection());
     QVERIFY2(problems.has_value(), qPrintable(problems ? QString() : problems.error().toLogString()));
@@ -190,6 +207,7 @@ void TestMaintenance::checkReportsDamagedIndex()
 
 void TestMaintenance::backupIsACompleteDatabase()
 {
+    HELIODESK_SQLITE_ONLY("VACUUM INTO copies a SQLite file (backupOfPostgresIsRefused: a server is copied by DatabaseCopy)");
     TestDatabase testDb;
     QVERIFY(testDb.isValid());
     fill(testDb, 12, 6);
@@ -237,6 +255,7 @@ void TestMaintenance::backupRefusesExistingTarget_data()
 
 void TestMaintenance::backupRefusesExistingTarget()
 {
+    HELIODESK_SQLITE_ONLY("VACUUM INTO copies a SQLite file (backupOfPostgresIsRefused: a server is copied by DatabaseCopy)");
     QFETCH(QString, kind);
 
     TestDatabase testDb;
@@ -279,6 +298,7 @@ void TestMaintenance::backupRefusesExistingTarget()
 
 void TestMaintenance::backupRefusesMissingFolder()
 {
+    HELIODESK_SQLITE_ONLY("VACUUM INTO copies a SQLite file (backupOfPostgresIsRefused: a server is copied by DatabaseCopy)");
     TestDatabase testDb;
     QVERIFY(testDb.isValid());
     QTemporaryDir dir;
@@ -293,6 +313,7 @@ void TestMaintenance::backupRefusesMissingFolder()
 
 void TestMaintenance::failedBackupLeavesNoFile()
 {
+    HELIODESK_SQLITE_ONLY("VACUUM INTO copies a SQLite file (backupOfPostgresIsRefused: a server is copied by DatabaseCopy)");
     TestDatabase testDb;
     QVERIFY(testDb.isValid());
     QTemporaryDir dir;
@@ -312,6 +333,7 @@ void TestMaintenance::failedBackupLeavesNoFile()
 
 void TestMaintenance::backupWhileWriting()
 {
+    HELIODESK_SQLITE_ONLY("VACUUM INTO copies a SQLite file (backupOfPostgresIsRefused: a server is copied by DatabaseCopy)");
     TestDatabase testDb;
     QVERIFY(testDb.isValid());
     fill(testDb, 120, 10); // large enough that a copy takes a while
@@ -400,6 +422,28 @@ void TestMaintenance::backupWhileWriting()
             ++overlapping;
     }
     qInfo("%d of %d backups ran while the writer committed", overlapping, int(backups.size()));
+}
+
+void TestMaintenance::backupOfPostgresIsRefused()
+{
+    if (!onPostgres())
+        QSKIP("PostgreSQL only: Maintenance::backup copies SQLite files");
+    TestDatabase testDb;
+    QVERIFY(testDb.isValid());
+    fill(testDb, 2, 2);
+    const QMap<QString, int> before = rowCounts(testDb.connection());
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString target = dir.filePath(QStringLiteral("backup.sqlite3"));
+
+    // No PRAGMA or VACUUM reaches the server: a clear refusal that says what to use instead.
+    auto done = Maintenance::backup(testDb.connection(), target);
+    QVERIFY(!done.has_value());
+    const QString problem = humanErrorProblem(done.error(), ErrorCode::NotAllowed);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QVERIFY2(done.error().message().contains(u"heliodeskctl db backup"), qPrintable(done.error().message()));
+    QVERIFY(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).isEmpty());
+    QCOMPARE(rowCounts(testDb.connection()), before);
 }
 
 QTEST_GUILESS_MAIN(TestMaintenance)

@@ -3,18 +3,24 @@
 #include "storage/database.h"
 #include "storage/migrations.h"
 #include "storage/sql.h"
+#include "storage/transaction.h"
 
 #include "storagetesthelpers.h"
+#include "support/testdatabase.h"
 
+#include <QAtomicInteger>
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrlQuery>
 
 #include <memory>
 #include <vector>
 
 using namespace heliodesk;
 using heliodesk::test::humanErrorProblem;
+using heliodesk::test::onPostgres;
 using heliodesk::test::RawConnection;
 using heliodesk::test::tableNames;
 
@@ -28,7 +34,7 @@ std::vector<Migration> chainedMigrations()
 {
     return {
         Migration{1, QStringLiteral("log"), {
-            QStringLiteral("CREATE TABLE run_log (id INTEGER PRIMARY KEY AUTOINCREMENT, step INTEGER NOT NULL)"),
+            QStringLiteral("CREATE TABLE run_log (id {{ID}}, step INTEGER NOT NULL)"),
             QStringLiteral("CREATE TABLE one (id {{ID}}, name TEXT NOT NULL)"),
             QStringLiteral("INSERT INTO run_log (step) VALUES (1)"),
         }},
@@ -60,6 +66,89 @@ int intValue(const QSqlDatabase &db, const QString &sql)
     return value ? value->toInt() : -1;
 }
 
+Database::Dialect testDialect()
+{
+    return onPostgres() ? Database::Dialect::PostgreSql : Database::Dialect::Sqlite;
+}
+
+QAtomicInteger<int> scratchCounter;
+
+/// A database with nothing in it, as a new one is before Database::open migrates it: a file in a
+/// temporary folder, or on the PostgreSQL test cluster an empty schema of its own (dropped again
+/// by the destructor), reached through a bare connection.
+class EmptyDatabase
+{
+public:
+    explicit EmptyDatabase(const QString &name)
+    {
+        if (onPostgres()) {
+            m_schema = QStringLiteral("m_%1_%2").arg(QCoreApplication::applicationPid()).arg(++scratchCounter);
+            m_admin = std::make_unique<RawConnection>(*DatabaseLocation::parse(test::postgresServerUrl()));
+            (void)m_admin->exec(u"DROP SCHEMA IF EXISTS " + m_schema + u" CASCADE");
+            m_created = m_admin->exec(u"CREATE SCHEMA " + m_schema).has_value();
+        } else {
+            m_created = m_dir.isValid();
+        }
+        m_path = m_dir.filePath(name + u".sqlite3");
+        m_raw = std::make_unique<RawConnection>(location());
+    }
+    ~EmptyDatabase()
+    {
+        m_raw.reset();
+        if (m_admin)
+            (void)m_admin->exec(u"DROP SCHEMA IF EXISTS " + m_schema + u" CASCADE");
+    }
+    EmptyDatabase(const EmptyDatabase &) = delete;
+    EmptyDatabase &operator=(const EmptyDatabase &) = delete;
+
+    [[nodiscard]] bool isOpen() const { return m_created && m_raw->isOpen(); }
+    [[nodiscard]] QString lastError() const { return m_raw->lastError(); }
+    [[nodiscard]] QSqlDatabase db() const { return m_raw->db(); }
+    [[nodiscard]] DatabaseLocation location() const
+    {
+        if (m_schema.isEmpty())
+            return DatabaseLocation::sqliteFile(m_path);
+        QUrl url(test::postgresServerUrl());
+        QUrlQuery query(url);
+        query.addQueryItem(QStringLiteral("options"), u"-c search_path=" + m_schema);
+        url.setQuery(query);
+        return *DatabaseLocation::parse(url.toString(QUrl::FullyEncoded));
+    }
+    /// Closes the bare connection, so that only Database's own remain.
+    void closeRaw() { m_raw.reset(); }
+
+private:
+    QTemporaryDir m_dir;
+    QString m_path;
+    QString m_schema;
+    bool m_created = false;
+    std::unique_ptr<RawConnection> m_admin;
+    std::unique_ptr<RawConnection> m_raw;
+};
+
+/// The schema as text, to tell whether a second run changed anything: SQLite's own CREATE
+/// statements, or on PostgreSQL every column with its type and default, every constraint and index.
+QStringList schemaText(const QSqlDatabase &db)
+{
+    QStringList sql;
+    const QStringList queries = db.driverName() == u"QPSQL"
+        ? QStringList{QStringLiteral("SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' "
+                                     "|| COALESCE(column_default, '') FROM information_schema.columns "
+                                     "WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"),
+                      QStringLiteral("SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) "
+                                     "FROM pg_constraint WHERE connamespace = current_schema()::regnamespace ORDER BY 1"),
+                      QStringLiteral("SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname")}
+        : QStringList{QStringLiteral("SELECT sql FROM sqlite_master ORDER BY name")};
+    for (const QString &query : queries) {
+        auto q = execSql(db, query);
+        if (!q)
+            return {q.error().toLogString()};
+        while (q->next())
+            sql << q->value(0).toString();
+    }
+    return sql;
+}
+
 } // namespace
 
 class TestMigrations : public QObject
@@ -83,32 +172,28 @@ private Q_SLOTS:
     void translateDialect();
     void noTokenLeftUntranslated_data();
     void noTokenLeftUntranslated();
-    void sqliteNowIsMilliseconds();
+    void nowIsMilliseconds();
     void productTablesExist_data();
     void productTablesExist();
     void messageStatusCheck_data();
     void messageStatusCheck();
+    void sameSchemaOnBothEngines();
 
 private:
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<RawConnection> m_raw;
-    [[nodiscard]] QSqlDatabase db() const { return m_raw->db(); }
-    [[nodiscard]] QString path() const { return m_dir->filePath(QStringLiteral("migrations.sqlite3")); }
+    std::unique_ptr<EmptyDatabase> m_empty;
+    [[nodiscard]] QSqlDatabase db() const { return m_empty->db(); }
 };
 
 void TestMigrations::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    // A bare connection, as a fresh file would be before Database::open migrates it.
-    m_raw = std::make_unique<RawConnection>(path());
-    QVERIFY2(m_raw->isOpen(), qPrintable(m_raw->lastError()));
+    // A bare connection, as a fresh file (or schema) would be before Database::open migrates it.
+    m_empty = std::make_unique<EmptyDatabase>(QStringLiteral("migrations"));
+    QVERIFY2(m_empty->isOpen(), qPrintable(m_empty->lastError()));
 }
 
 void TestMigrations::cleanup()
 {
-    m_raw.reset();
-    m_dir.reset();
+    m_empty.reset();
     QCOMPARE(Database::openConnectionCount(), 0);
 }
 
@@ -134,7 +219,7 @@ void TestMigrations::freshDatabaseGetsLatestVersion()
     QCOMPARE(*before, 0);
 
     const qint64 started = QDateTime::currentMSecsSinceEpoch();
-    auto migrated = migrateSchema(db(), Database::Dialect::Sqlite);
+    auto migrated = migrateSchema(db(), testDialect());
     QVERIFY2(migrated.has_value(), qPrintable(migrated ? QString() : migrated.error().toLogString()));
 
     auto after = schemaVersion(db());
@@ -153,7 +238,7 @@ void TestMigrations::freshDatabaseGetsLatestVersion()
 void TestMigrations::applyInOrder()
 {
     const auto migrations = chainedMigrations();
-    auto migrated = migrateSchema(db(), Database::Dialect::Sqlite, migrations);
+    auto migrated = migrateSchema(db(), testDialect(), migrations);
     QVERIFY2(migrated.has_value(), qPrintable(migrated ? QString() : migrated.error().toLogString()));
     QCOMPARE(*schemaVersion(db()), 3);
     QCOMPARE(runLog(db()), (QList<int>{1, 2, 3}));
@@ -165,12 +250,12 @@ void TestMigrations::upgradeRunsOnlyNewerMigrations()
 {
     const auto all = chainedMigrations();
     // An "older program" knew only the first migration.
-    QVERIFY(migrateSchema(db(), Database::Dialect::Sqlite, std::span(all).first(1)).has_value());
+    QVERIFY(migrateSchema(db(), testDialect(), std::span(all).first(1)).has_value());
     QCOMPARE(*schemaVersion(db()), 1);
     QCOMPARE(runLog(db()), QList<int>{1});
 
     // The newer program applies 2 and 3 and does not run 1 again.
-    auto migrated = migrateSchema(db(), Database::Dialect::Sqlite, all);
+    auto migrated = migrateSchema(db(), testDialect(), all);
     QVERIFY2(migrated.has_value(), qPrintable(migrated ? QString() : migrated.error().toLogString()));
     QCOMPARE(*schemaVersion(db()), 3);
     QCOMPARE(runLog(db()), (QList<int>{1, 2, 3}));
@@ -201,7 +286,7 @@ void TestMigrations::failingMigrationKeepsPreviousVersion()
         Migration{3, QStringLiteral("third"), {QStringLiteral("CREATE TABLE three (id {{ID}})")}},
     };
 
-    auto migrated = migrateSchema(db(), Database::Dialect::Sqlite, migrations);
+    auto migrated = migrateSchema(db(), testDialect(), migrations);
     QVERIFY(!migrated.has_value());
     const QString problem = humanErrorProblem(migrated.error(), code);
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
@@ -217,12 +302,14 @@ void TestMigrations::failingMigrationKeepsPreviousVersion()
     QCOMPARE(intValue(db(), QStringLiteral("SELECT count(*) FROM schema_migrations WHERE version >= 2")), 0);
 
     // No transaction was left open on the connection.
-    QVERIFY(execSql(db(), QStringLiteral("BEGIN IMMEDIATE")).has_value());
-    QVERIFY(execSql(db(), QStringLiteral("ROLLBACK")).has_value());
+    {
+        auto txn = Transaction::begin(db());
+        QVERIFY2(txn.has_value(), qPrintable(txn ? QString() : txn.error().toLogString()));
+    }
 
     // Once fixed, the same run continues from version 1.
     migrations[1].statements[1] = QStringLiteral("CREATE TABLE fixed (id {{ID}})");
-    auto retried = migrateSchema(db(), Database::Dialect::Sqlite, migrations);
+    auto retried = migrateSchema(db(), testDialect(), migrations);
     QVERIFY2(retried.has_value(), qPrintable(retried ? QString() : retried.error().toLogString()));
     QCOMPARE(*schemaVersion(db()), 3);
     for (const QString &table : {QStringLiteral("two_a"), QStringLiteral("fixed"), QStringLiteral("two_b"), QStringLiteral("three")})
@@ -231,14 +318,9 @@ void TestMigrations::failingMigrationKeepsPreviousVersion()
 
 void TestMigrations::rerunIsIdempotent()
 {
-    QVERIFY(migrateSchema(db(), Database::Dialect::Sqlite).has_value());
-    const QStringList schemaBefore = [this] {
-        QStringList sql;
-        auto q = execSql(db(), QStringLiteral("SELECT sql FROM sqlite_master ORDER BY name"));
-        while (q && q->next())
-            sql << q->value(0).toString();
-        return sql;
-    }();
+    QVERIFY(migrateSchema(db(), testDialect()).has_value());
+    const QStringList schemaBefore = schemaText(db());
+    QVERIFY(schemaBefore.size() > 10);
     const int agents = intValue(db(), QStringLiteral("SELECT count(*) FROM agents"));
     const int plans = intValue(db(), QStringLiteral("SELECT count(*) FROM plans"));
     const int planAgents = intValue(db(), QStringLiteral("SELECT count(*) FROM plan_agents"));
@@ -247,7 +329,7 @@ void TestMigrations::rerunIsIdempotent()
     QCOMPARE(planAgents, 8);
 
     for (int i = 0; i < 2; ++i) {
-        auto again = migrateSchema(db(), Database::Dialect::Sqlite);
+        auto again = migrateSchema(db(), testDialect());
         QVERIFY2(again.has_value(), qPrintable(again ? QString() : again.error().toLogString()));
     }
     QCOMPARE(*schemaVersion(db()), latestSchemaVersion());
@@ -255,25 +337,22 @@ void TestMigrations::rerunIsIdempotent()
     QCOMPARE(intValue(db(), QStringLiteral("SELECT count(*) FROM agents")), agents);
     QCOMPARE(intValue(db(), QStringLiteral("SELECT count(*) FROM plans")), plans);
     QCOMPARE(intValue(db(), QStringLiteral("SELECT count(*) FROM plan_agents")), planAgents);
-    QStringList schemaAfter;
-    auto q = execSql(db(), QStringLiteral("SELECT sql FROM sqlite_master ORDER BY name"));
-    while (q && q->next())
-        schemaAfter << q->value(0).toString();
-    QCOMPARE(schemaAfter, schemaBefore);
+    QCOMPARE(schemaText(db()), schemaBefore);
 
     // Custom lists are idempotent too: the chained ones would fail on a second CREATE TABLE.
-    RawConnection other(m_dir->filePath(QStringLiteral("chained.sqlite3")));
+    EmptyDatabase other(QStringLiteral("chained"));
+    QVERIFY2(other.isOpen(), qPrintable(other.lastError()));
     const auto chained = chainedMigrations();
-    QVERIFY(migrateSchema(other.db(), Database::Dialect::Sqlite, chained).has_value());
-    QVERIFY(migrateSchema(other.db(), Database::Dialect::Sqlite, chained).has_value());
+    QVERIFY(migrateSchema(other.db(), testDialect(), chained).has_value());
+    QVERIFY(migrateSchema(other.db(), testDialect(), chained).has_value());
     QCOMPARE(runLog(other.db()), (QList<int>{1, 2, 3}));
 }
 
 void TestMigrations::reopenIsIdempotent()
 {
-    m_raw.reset();
+    m_empty->closeRaw();
     for (int i = 0; i < 3; ++i) {
-        auto opened = Database::open(DatabaseLocation::sqliteFile(path()));
+        auto opened = Database::open(m_empty->location());
         QVERIFY2(opened.has_value(), qPrintable(opened ? QString() : opened.error().toLogString()));
         const QSqlDatabase conn = *(*opened)->connection();
         QCOMPARE(intValue(conn, QStringLiteral("SELECT count(*) FROM schema_migrations")), int(schemaMigrations().size()));
@@ -284,10 +363,10 @@ void TestMigrations::reopenIsIdempotent()
 void TestMigrations::refusesNewerDatabase()
 {
     const auto all = chainedMigrations();
-    QVERIFY(migrateSchema(db(), Database::Dialect::Sqlite, all).has_value());
+    QVERIFY(migrateSchema(db(), testDialect(), all).has_value());
 
     // A program that knows only up to 2 must not touch a database at 3.
-    auto older = migrateSchema(db(), Database::Dialect::Sqlite, std::span(all).first(2));
+    auto older = migrateSchema(db(), testDialect(), std::span(all).first(2));
     QVERIFY(!older.has_value());
     const QString problem = humanErrorProblem(older.error(), ErrorCode::DatabaseTooNew);
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
@@ -359,10 +438,10 @@ void TestMigrations::noTokenLeftUntranslated()
     }
 }
 
-void TestMigrations::sqliteNowIsMilliseconds()
+void TestMigrations::nowIsMilliseconds()
 {
     const qint64 before = QDateTime::currentMSecsSinceEpoch();
-    auto now = scalar(db(), u"SELECT " + heliodesk::translateDialect(QStringLiteral("{{NOW_MS}}"), Database::Dialect::Sqlite));
+    auto now = scalar(db(), u"SELECT " + heliodesk::translateDialect(QStringLiteral("{{NOW_MS}}"), testDialect()));
     const qint64 after = QDateTime::currentMSecsSinceEpoch();
     QVERIFY(now.has_value());
     const qint64 value = now->toLongLong();
@@ -382,7 +461,7 @@ void TestMigrations::productTablesExist()
 {
     QFETCH(QString, table);
     QVERIFY(!tableNames(db()).contains(table));
-    QVERIFY(migrateSchema(db(), Database::Dialect::Sqlite).has_value());
+    QVERIFY(migrateSchema(db(), testDialect()).has_value());
     QVERIFY2(tableNames(db()).contains(table), qPrintable(tableNames(db()).join(u' ')));
     // Queryable, with at least an id or key column.
     auto query = execSql(db(), u"SELECT * FROM " + table + u" LIMIT 0");
@@ -407,7 +486,7 @@ void TestMigrations::messageStatusCheck()
     QFETCH(QString, status);
     QFETCH(bool, accepted);
 
-    QVERIFY(migrateSchema(db(), Database::Dialect::Sqlite).has_value());
+    QVERIFY(migrateSchema(db(), testDialect()).has_value());
     QVERIFY(execSql(db(), QStringLiteral("INSERT INTO users (id, username, role, plan_id, password_hash, created_at, password_changed_at) "
                                          "VALUES (1, 'ann', 'analyst', (SELECT id FROM plans WHERE is_default = 1), 'x', 0, 0)"))
                 .has_value());
@@ -421,9 +500,42 @@ void TestMigrations::messageStatusCheck()
     if (!accepted) {
         const QString problem = humanErrorProblem(inserted.error(), ErrorCode::ConstraintViolated);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
-        QVERIFY2(inserted.error().detail().contains(u"CHECK"), qPrintable(inserted.error().detail()));
+        QVERIFY2(inserted.error().detail().contains(u"CHECK", Qt::CaseInsensitive), qPrintable(inserted.error().detail()));
     }
     QCOMPARE(intValue(db(), QStringLiteral("SELECT count(*) FROM messages")), accepted ? 1 : 0);
+}
+
+void TestMigrations::sameSchemaOnBothEngines()
+{
+    if (!onPostgres())
+        QSKIP("compares with the PostgreSQL test cluster's schema: runs in the _pg variant");
+    // This test's database is on the server; the same migrations also make a SQLite file here.
+    QVERIFY(migrateSchema(db(), Database::Dialect::PostgreSql).has_value());
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    RawConnection sqlite(dir.filePath(QStringLiteral("compare.sqlite3")));
+    QVERIFY2(sqlite.isOpen(), qPrintable(sqlite.lastError()));
+    QVERIFY(migrateSchema(sqlite.db(), Database::Dialect::Sqlite).has_value());
+
+    // Every table with the same columns in the same order; only SQLite's full-text tables differ
+    // (PostgreSQL indexes the same text with GIN indexes instead).
+    const QMap<QString, QStringList> postgres = test::tableColumns(db());
+    const QMap<QString, QStringList> sqliteColumns = test::tableColumns(sqlite.db());
+    QVERIFY(postgres.contains(QStringLiteral("messages")));
+    QVERIFY(postgres.value(QStringLiteral("users")).contains(QStringLiteral("survey_prompted_at")));
+    QCOMPARE(postgres.keys(), sqliteColumns.keys());
+    for (auto it = sqliteColumns.cbegin(); it != sqliteColumns.cend(); ++it)
+        QCOMPARE(postgres.value(it.key()), it.value());
+    // The full-text tables are the only ones left out.
+    const QMap<QString, QStringList> allSqlite = test::tableColumns(sqlite.db(), false);
+    for (auto it = allSqlite.cbegin(); it != allSqlite.cend(); ++it)
+        QVERIFY2(sqliteColumns.contains(it.key()) || it.key().contains(u"_fts"), qPrintable(it.key()));
+
+    // The same seed rows.
+    for (const QString &table : {QStringLiteral("agents"), QStringLiteral("plans"), QStringLiteral("plan_agents"), QStringLiteral("schema_migrations")}) {
+        const QString count = u"SELECT count(*) FROM " + table; // names from the fixed list above
+        QCOMPARE(intValue(db(), count), intValue(sqlite.db(), count));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestMigrations)

@@ -214,14 +214,14 @@ private Q_SLOTS:
         QuotaService quotas(t.database(), t.clock());
         QVERIFY(quotas.reserve(Actor::user(bob), QStringLiteral("om")));
         // The ledger insert fails after the counter was incremented: the whole step must roll back.
-        QVERIFY(execSql(t.connection(), QStringLiteral("CREATE TRIGGER refuse_ledger BEFORE INSERT ON usage_events "
-                                                       "BEGIN SELECT RAISE(ABORT, 'injected ledger failure'); END")));
+        installFailingTrigger(t.connection(), QStringLiteral("refuse_ledger"), QStringLiteral("usage_events"), QStringLiteral("INSERT"),
+                              QStringLiteral("injected ledger failure"));
         auto failed = quotas.reserve(Actor::user(bob), QStringLiteral("om"));
         QVERIFY(!failed);
         QCOMPARE(failed.error().code(), ErrorCode::ConstraintViolated);
         QCOMPARE(reload(t, QStringLiteral("bob")).quotaUsed, 1);
         QCOMPARE(ledgerRows(t.connection(), bob.id, QStringLiteral("2026-11")), 1);
-        QVERIFY(execSql(t.connection(), QStringLiteral("DROP TRIGGER refuse_ledger")));
+        dropFailingTrigger(t.connection(), QStringLiteral("refuse_ledger"), QStringLiteral("usage_events"));
         QCOMPARE(quotas.reserve(Actor::user(bob), QStringLiteral("om"))->used, 2);
     }
 
@@ -233,10 +233,26 @@ private Q_SLOTS:
         const UserRecord bob = t.createAnalyst(QStringLiteral("bob"), 5);
         const QString holder = QStringLiteral("lock-holder");
         {
-            QSqlDatabase other = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), holder);
-            other.setDatabaseName(t.path());
-            QVERIFY(other.open());
-            QVERIFY(execSql(other, QStringLiteral("BEGIN IMMEDIATE")));
+            // Another program holds the lock the step needs: SQLite's write lock on the file, or on
+            // PostgreSQL the row lock on bob's counter.
+            QSqlDatabase other;
+            if (onPostgres()) {
+                const DatabaseLocation location = t.location();
+                other = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), holder);
+                other.setHostName(location.url().host());
+                other.setPort(location.url().port(5432));
+                other.setDatabaseName(location.url().path().mid(1));
+                other.setUserName(location.url().userName());
+                other.setConnectOptions(location.postgresConnectOptions());
+                QVERIFY(other.open());
+                QVERIFY(execSql(other, QStringLiteral("BEGIN")));
+                QVERIFY(execSql(other, QStringLiteral("UPDATE users SET display_name = display_name WHERE id = ?"), {bob.id}));
+            } else {
+                other = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), holder);
+                other.setDatabaseName(t.path());
+                QVERIFY(other.open());
+                QVERIFY(execSql(other, QStringLiteral("BEGIN IMMEDIATE")));
+            }
             QuotaService quotas(t.database(), t.clock());
             auto busy = quotas.reserve(Actor::user(bob), QStringLiteral("om"));
             QVERIFY(!busy);

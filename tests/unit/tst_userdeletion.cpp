@@ -130,10 +130,8 @@ private Q_SLOTS:
         fillUserData(t.connection(), bob.id, 20, 30);
         const QMap<QString, int> before = snapshot(t);
 
-        // The trigger names come from the fixed data rows above.
-        const QString trigger = u"CREATE TRIGGER fail_midway BEFORE DELETE ON " + table
-            + u" BEGIN SELECT RAISE(ABORT, 'injected failure'); END";
-        QVERIFY(execSql(t.connection(), trigger));
+        // The table names come from the fixed data rows above.
+        installFailingTrigger(t.connection(), QStringLiteral("fail_midway"), table, QStringLiteral("DELETE"));
 
         auto report = t.accounts().deleteUser(root, QStringLiteral("bob"));
         QVERIFY(!report);
@@ -142,7 +140,7 @@ private Q_SLOTS:
         QCOMPARE(snapshot(t), before);
         QCOMPARE(Maintenance::check(t.connection()).value(), QStringList());
 
-        QVERIFY(execSql(t.connection(), QStringLiteral("DROP TRIGGER fail_midway")));
+        dropFailingTrigger(t.connection(), QStringLiteral("fail_midway"), table);
         QVERIFY(t.accounts().deleteUser(root, QStringLiteral("bob")));
         QCOMPARE(rowsOf(t.connection(), bob.id), 0);
     }
@@ -154,12 +152,11 @@ private Q_SLOTS:
         const UserRecord bob = t.createAnalyst(QStringLiteral("bob"));
         fillUserData(t.connection(), bob.id, 30, 40);
         const QMap<QString, int> before = snapshot(t);
-        const QString path = t.path();
         t.close();
 
         QProcess worker;
         worker.setProgram(QStringLiteral(DELETION_WORKER_PATH));
-        worker.setArguments({path, QStringLiteral("bob")});
+        worker.setArguments({t.locationText(), QStringLiteral("bob")});
         worker.start();
         QVERIFY(worker.waitForStarted());
         QByteArray output;
@@ -176,16 +173,30 @@ private Q_SLOTS:
         QVERIFY(worker.waitForFinished(10000));
         QCOMPARE(worker.exitStatus(), QProcess::CrashExit);
 
-        auto reopened = Database::open(DatabaseLocation::sqliteFile(path));
+        auto reopened = t.openAnother();
         VERIFY_OK(reopened);
         auto db = (*reopened)->connection();
         QVERIFY(db);
+        if (onPostgres()) {
+            // The server notices that its client is gone and rolls the transaction back.
+            const QByteArray pausedLine = output.mid(output.indexOf("PAUSED")).split('\n').constFirst();
+            const qint64 pid = pausedLine.mid(7).trimmed().toLongLong();
+            QVERIFY2(pid > 0, pausedLine.constData());
+            QTRY_COMPARE_WITH_TIMEOUT(
+                scalar(*db, QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE pid = CAST(? AS INTEGER)"), {pid}).value().toInt(), 0,
+                20000);
+        }
         for (auto it = before.cbegin(); it != before.cend(); ++it) {
             const QString sql = u"SELECT count(*) FROM " + it.key(); // names from the fixed list above
             QCOMPARE(scalar(*db, sql).value().toInt(), it.value());
         }
         QCOMPARE(Maintenance::check(*db).value(), QStringList());
         QVERIFY(rowsOf(*db, bob.id) > 2000);
+
+        // Nothing of the killed transaction holds on: the same deletion now runs through.
+        AccountService accounts(*reopened, t.clock(), PasswordHasher(quickHashParams()));
+        VERIFY_OK(accounts.deleteUser(Actor::system(QStringLiteral("test")), QStringLiteral("bob")));
+        QCOMPARE(rowsOf(*db, bob.id), 0);
     }
 
     void refusals()
