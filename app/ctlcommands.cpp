@@ -182,7 +182,8 @@ QString CtlCommands::helpText()
         "Usage: heliodeskctl [--db LOCATION] COMMAND [OPTIONS]\n"
         "\n"
         "Administers a Heliodesk database from the command line. LOCATION is a SQLite file\n"
-        "(default: the file the Heliodesk app uses; HELIODESK_DB overrides it).\n"
+        "(default: the file the Heliodesk app uses; HELIODESK_DB overrides it) or a team\n"
+        "database, postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME.\n"
         "\n"
         "Users:\n"
         "  user add NAME --role admin|analyst [--plan PLAN] [--quota N | --unlimited]\n"
@@ -226,7 +227,12 @@ QString CtlCommands::helpText()
         "                                      in the keychain too\n"
         "Database:\n"
         "  db check                            integrity and foreign-key check\n"
-        "  db backup FILE                      consistent copy, safe while others write\n"
+        "  db backup FILE                      consistent copy, safe while others write (of a\n"
+        "                                      PostgreSQL database: a new SQLite file, verified)\n"
+        "  db migrate-to TARGET [--json]       copy the whole database into TARGET, a new or empty\n"
+        "                                      database: a postgresql:// URL (team mode) or a SQLite\n"
+        "                                      file. One transaction; every table's row count and\n"
+        "                                      checksum compared; the source is left unchanged\n"
         "\n"
         "  --version                           print the version\n"
         "  --help                              print this help\n"
@@ -299,6 +305,7 @@ int CtlCommands::dispatch(const QStringList &words, const QStringList &rest)
         {QStringLiteral("usage reconcile"), &CtlCommands::usageReconcile},
         {QStringLiteral("db check"), &CtlCommands::dbCheck},
         {QStringLiteral("db backup"), &CtlCommands::dbBackup},
+        {QStringLiteral("db migrate-to"), &CtlCommands::dbMigrateTo},
         {QStringLiteral("audit"), &CtlCommands::auditList},
         {QStringLiteral("ask"), &CtlCommands::ask},
         {QStringLiteral("agents"), &CtlCommands::agentList},
@@ -766,6 +773,9 @@ int CtlCommands::dbBackup(const QStringList &args)
         return usageError(problem);
     if (const int code = openDatabase(true); code != ExitSuccess)
         return code;
+    // VACUUM INTO is SQLite's own; a server's database is copied table by table into a new file.
+    if (m_database->dialect() == Database::Dialect::PostgreSql)
+        return backupByCopy(p.positional(0));
     auto db = m_database->connection();
     if (!db)
         return report(db.error());

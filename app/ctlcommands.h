@@ -14,6 +14,7 @@
 #include <QTextStream>
 #include <QUrl>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -25,6 +26,9 @@ class ChatService;
 struct AgentSetup;
 struct AskRequest;
 struct ProviderConfig;
+namespace DatabaseCopy {
+struct Options;
+}
 
 enum ExitCode : int {
     ExitSuccess = 0,
@@ -65,6 +69,10 @@ private:
     int usageReconcile(const QStringList &args);
     int dbCheck(const QStringList &args);
     int dbBackup(const QStringList &args);
+    // Whole-database copies between the engines (ctldbcopy.cpp).
+    int dbMigrateTo(const QStringList &args);
+    int backupByCopy(const QString &file);
+    [[nodiscard]] DatabaseCopy::Options copyOptions(std::function<void(qint64, qint64)> progress) const;
     int auditList(const QStringList &args);
     // Agents and conversations (ctlchatcommands.cpp).
     int ask(const QStringList &args);
