@@ -107,6 +107,7 @@ private Q_SLOTS:
     void cleanup();
 
     void openCreatesFileAndFolder();
+    void postgresOpenMigratesAnEmptyDatabase();
     void pragmasApplied_data();
     void pragmasApplied();
     void postgresSettingsApplied();
@@ -181,6 +182,34 @@ void TestDatabaseOpen::openCreatesFileAndFolder()
     RawConnection raw(path);
     QVERIFY2(raw.isOpen(), qPrintable(raw.lastError()));
     QCOMPARE(raw.value(QStringLiteral("SELECT count(*) FROM agents")).toInt(), 4);
+}
+
+void TestDatabaseOpen::postgresOpenMigratesAnEmptyDatabase()
+{
+    if (!onPostgres())
+        QSKIP("PostgreSQL only: an empty schema on the server (openCreatesFileAndFolder is SQLite's file)");
+    TestDatabase testDb; // an empty schema of its own, selected by the URL's search_path
+    QVERIFY2(testDb.isValid(), qPrintable(testDb.openError().toLogString()));
+    QCOMPARE(Database::openConnectionCount(), m_baseline + 1);
+    QCOMPARE(testDb.database()->dialect(), Database::Dialect::PostgreSql);
+    QCOMPARE(testDb.database()->location().engine(), DatabaseLocation::Engine::PostgreSql);
+    auto version = schemaVersion(testDb.connection());
+    QVERIFY(version.has_value());
+    QCOMPARE(*version, latestSchemaVersion());
+
+    // Another program on the same server and schema reads what the migrations made.
+    RawConnection raw(testDb.location());
+    QVERIFY2(raw.isOpen(), qPrintable(raw.lastError()));
+    QCOMPARE(raw.value(QStringLiteral("SELECT count(*) FROM agents")).toInt(), 4);
+    QCOMPARE(raw.value(QStringLiteral("SELECT count(*) FROM schema_migrations")).toInt(), latestSchemaVersion());
+    // The connection is the schema's: its tables are not made in the server's public schema.
+    QCOMPARE(raw.value(QStringLiteral("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' "
+                                      "AND table_name = 'agents'"))
+                 .toInt(),
+             0);
+
+    testDb.close();
+    QCOMPARE(Database::openConnectionCount(), m_baseline);
 }
 
 void TestDatabaseOpen::pragmasApplied_data()
