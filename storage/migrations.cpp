@@ -277,6 +277,21 @@ Result<int> schemaVersion(const QSqlDatabase &db)
 
 namespace {
 
+/// Makes migrations of one database take turns. SQLite's BEGIN IMMEDIATE does that by itself;
+/// PostgreSQL's Read Committed transactions would each create the same tables at once, so there a
+/// transaction-scoped advisory lock per schema serialises them: the desktops that start the new
+/// version together wait for the first, then read the version it left (bounded by lock_timeout,
+/// as SQLite's wait is by the busy timeout).
+Result<void> takeMigrationTurn(const QSqlDatabase &db, Database::Dialect dialect)
+{
+    if (dialect != Database::Dialect::PostgreSql)
+        return {};
+    auto locked = execSql(db, QStringLiteral("SELECT pg_advisory_xact_lock(hashtext('heliodesk.migrations:' || current_schema()))"));
+    if (!locked)
+        return Unexpected(locked.error());
+    return {};
+}
+
 Error tooNew(int found, int known)
 {
     return Error(ErrorCode::DatabaseTooNew,
@@ -313,6 +328,8 @@ Result<void> migrateSchema(const QSqlDatabase &db, Database::Dialect dialect, st
         auto txn = Transaction::begin(db);
         if (!txn)
             return Unexpected(txn.error());
+        if (auto turn = takeMigrationTurn(db, dialect); !turn)
+            return turn;
         auto created = execSql(db, translateDialect(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations ("
                                                                    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
                                                                    "applied_at {{BIGINT}} NOT NULL)"),
@@ -328,6 +345,8 @@ Result<void> migrateSchema(const QSqlDatabase &db, Database::Dialect dialect, st
         auto txn = Transaction::begin(db);
         if (!txn)
             return Unexpected(txn.error());
+        if (auto turn = takeMigrationTurn(db, dialect); !turn)
+            return turn;
         auto version = schemaVersion(db);
         if (!version)
             return Unexpected(version.error());

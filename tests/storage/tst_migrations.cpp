@@ -11,10 +11,13 @@
 #include <QAtomicInteger>
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QSemaphore>
+#include <QThread>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUrlQuery>
 
+#include <array>
 #include <memory>
 #include <vector>
 
@@ -178,6 +181,7 @@ private Q_SLOTS:
     void messageStatusCheck_data();
     void messageStatusCheck();
     void sameSchemaOnBothEngines();
+    void concurrentFirstOpensMigrateOnce();
 
 private:
     std::unique_ptr<EmptyDatabase> m_empty;
@@ -536,6 +540,39 @@ void TestMigrations::sameSchemaOnBothEngines()
         const QString count = u"SELECT count(*) FROM " + table; // names from the fixed list above
         QCOMPARE(intValue(db(), count), intValue(sqlite.db(), count));
     }
+}
+
+void TestMigrations::concurrentFirstOpensMigrateOnce()
+{
+    // Several desktops start the new version at once against the same empty (or older) database:
+    // one migrates, the others wait for it and find the schema up to date.
+    m_empty->closeRaw();
+    const DatabaseLocation location = m_empty->location();
+    constexpr int openers = 6;
+    std::array<QString, openers> errors;
+    QSemaphore start;
+    std::vector<std::unique_ptr<QThread>> threads;
+    for (int i = 0; i < openers; ++i) {
+        threads.emplace_back(QThread::create([&, i] {
+            start.acquire();
+            auto opened = Database::open(location);
+            if (!opened)
+                errors[i] = opened.error().toLogString();
+        }));
+        threads.back()->start();
+    }
+    start.release(openers);
+    for (auto &thread : threads)
+        QVERIFY(thread->wait(60000));
+    for (const QString &error : errors)
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+
+    auto opened = Database::open(location);
+    QVERIFY2(opened.has_value(), qPrintable(opened ? QString() : opened.error().toLogString()));
+    const QSqlDatabase db = *(*opened)->connection();
+    QCOMPARE(intValue(db, QStringLiteral("SELECT count(*) FROM schema_migrations")), int(schemaMigrations().size()));
+    QCOMPARE(intValue(db, QStringLiteral("SELECT count(*) FROM agents")), 4);
+    QCOMPARE(intValue(db, QStringLiteral("SELECT count(*) FROM plans")), 2);
 }
 
 QTEST_GUILESS_MAIN(TestMigrations)
