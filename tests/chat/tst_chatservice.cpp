@@ -97,21 +97,16 @@ QString announcedText(const QSignalSpy &progress, qint64 answerId)
 }
 
 /// Messages in the database as a connection of its own sees them: only what was committed.
-int rowsSeenByAnotherConnection(const QString &path)
+int rowsSeenByAnotherConnection(const TestDatabase &t)
 {
-    const QString name = QStringLiteral("tst_chatservice observer");
-    int rows = -1;
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(path);
-        if (db.open()) {
-            QSqlQuery q(db);
-            if (q.exec(QStringLiteral("SELECT count(*) FROM messages")) && q.next())
-                rows = q.value(0).toInt();
-        }
-    }
-    QSqlDatabase::removeDatabase(name);
-    return rows;
+    auto other = t.openAnother();
+    if (!other)
+        return -1;
+    auto db = (*other)->connection();
+    if (!db)
+        return -1;
+    auto rows = scalar(*db, QStringLiteral("SELECT count(*) FROM messages"));
+    return rows ? rows->toInt() : -1;
 }
 
 /// Asks, and lets the answer end as `ending`: complete, cancelled (with text), empty cancelled
@@ -174,13 +169,16 @@ void refusedWithNothingChanged(const QString &which, ErrorCode code, const QStri
     if (which == u"released")
         VERIFY_OK(execSql(f.t.connection(), QStringLiteral("DELETE FROM plan_agents WHERE agent_id = 'om'")));
 
-    const auto snapshot = [&f] {
-        return scalar(f.t.connection(),
-                      QStringLiteral("SELECT (SELECT group_concat(id || ':' || status || ':' || content || ':' || "
-                                     "coalesce(usage_event_id, ''), '|') FROM messages) || ' / ' || "
-                                     "(SELECT count(*) FROM usage_events) || ' / ' || (SELECT sum(quota_used) FROM users)"))
-            .value()
-            .toString();
+    const auto snapshot = [&f]() -> QString {
+        const QSqlDatabase db = f.t.connection();
+        QStringList rows;
+        QSqlQuery q = execSql(db, QStringLiteral("SELECT id, status, content, usage_event_id FROM messages ORDER BY id")).value();
+        while (q.next())
+            rows << QStringLiteral("%1:%2:%3:%4").arg(q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+                                                      q.value(3).isNull() ? QString() : q.value(3).toString());
+        const qint64 usage = scalar(db, QStringLiteral("SELECT count(*) FROM usage_events")).value().toLongLong();
+        const qint64 used = scalar(db, QStringLiteral("SELECT sum(quota_used) FROM users")).value().toLongLong();
+        return rows.join(u'|') + QStringLiteral(" / %1 / %2").arg(usage).arg(used);
     };
     const QString before = snapshot();
     const int calls = f.provider->calls();
@@ -564,7 +562,7 @@ private Q_SLOTS:
                     for (const MessageRecord &m : messages)
                         ids << nameOf(m.role) + u':' + nameOf(m.status);
                     events << u"added " + ids.join(u',');
-                    committedWhenAnnounced = rowsSeenByAnotherConnection(f.t.path());
+                    committedWhenAnnounced = rowsSeenByAnotherConnection(f.t);
                 });
         connect(f.chat.get(), &ChatService::answerProgress, &listening, [&events] { events << QStringLiteral("progress"); });
         auto ticket = f.chat->ask(f.bob, AskRequest{std::nullopt, QStringLiteral("om"), QStringLiteral("Why is PR low?")});
