@@ -4,7 +4,9 @@
 #include "model/chat/chatservice.h"
 
 #include "storage/appstatestore.h"
+#include "storage/databasecopy.h"
 #include "storage/maintenance.h"
+#include "storage/sql.h"
 #include "storage/transaction.h"
 
 #include <QDir>
@@ -48,9 +50,19 @@ Result<BackupResult> runBackup(Database &database, const Clock &clock, const Act
         if (auto allowed = requireAdmin(*db, actor); !allowed)
             return Unexpected(allowed.error());
     }
-    // VACUUM INTO cannot run inside a transaction; it reads one snapshot on its own.
-    if (auto copied = Maintenance::backup(*db, path); !copied)
+    if (database.dialect() == Database::Dialect::PostgreSql) {
+        // A team database is backed up into a new SQLite file: every table copied from one
+        // snapshot and verified, the file renamed into place only when complete.
+        DatabaseCopy::Options options;
+        options.actorName = actor.name();
+        options.actorId = actor.userId();
+        options.nowMs = clock.nowMs();
+        if (auto copied = DatabaseCopy::copyToNewSqliteFile(database, path, options); !copied)
+            return Unexpected(copied.error());
+    } else if (auto copied = Maintenance::backup(*db, path); !copied) {
+        // VACUUM INTO cannot run inside a transaction; it reads one snapshot on its own.
         return Unexpected(copied.error());
+    }
     const QString absolute = QFileInfo(path).absoluteFilePath();
     const qint64 bytes = QFileInfo(absolute).size();
 
@@ -59,7 +71,10 @@ Result<BackupResult> runBackup(Database &database, const Clock &clock, const Act
         return Unexpected(txn.error());
     if (auto allowed = requireAdmin(*db, actor); !allowed)
         return Unexpected(allowed.error());
-    if (auto recorded = HealthService::recordBackup(*db, actor, QFileInfo(database.location().sqlitePath()).fileName(),
+    const QString databaseName = database.dialect() == Database::Dialect::PostgreSql
+        ? database.location().displayName()
+        : QFileInfo(database.location().sqlitePath()).fileName();
+    if (auto recorded = HealthService::recordBackup(*db, actor, databaseName,
                                                      absolute, bytes, clock.nowMs());
         !recorded)
         return Unexpected(recorded.error());
@@ -167,9 +182,17 @@ Result<HealthFigures> HealthService::figures(const Actor &actor)
     if (m_chat)
         figures.activeStreams = m_chat->activeStreamCount();
     figures.residentBytes = residentMemoryBytes();
-    figures.databasePath = m_database->location().sqlitePath();
-    figures.databaseBytes = fileSize(figures.databasePath);
-    figures.walBytes = fileSize(figures.databasePath + u"-wal").value_or(0);
+    if (m_database->dialect() == Database::Dialect::PostgreSql) {
+        // The server's files are not ours to read: its own measure of the database.
+        figures.databasePath = m_database->location().displayName();
+        if (auto size = scalar(*db, QStringLiteral("SELECT pg_database_size(current_database())")); size)
+            figures.databaseBytes = size->toLongLong();
+        figures.walBytes = 0;
+    } else {
+        figures.databasePath = m_database->location().sqlitePath();
+        figures.databaseBytes = fileSize(figures.databasePath);
+        figures.walBytes = fileSize(figures.databasePath + u"-wal").value_or(0);
+    }
     return figures;
 }
 
