@@ -30,6 +30,8 @@
 #include <QTimer>
 #include <QUrlQuery>
 
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -45,8 +47,17 @@ namespace {
 // comparison included, and succeeds.
 constexpr int kHugeLimit = 1000000000;
 
+/// CPU time (user + system) in µs of this process (RUSAGE_SELF) or of its finished children.
+double cpuUs(int who)
+{
+    rusage usage{};
+    getrusage(who, &usage);
+    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e6 + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+}
+
 /// One of our clients: opens the database as the app does, says "ready", waits for a line on its
-/// standard input, then reserves queries one after the other for `seconds` and says "ok N MS".
+/// standard input, then reserves queries one after the other for `seconds` and says "ok N MS CPU"
+/// (CPU: the loop's own CPU time in µs, start-up and connection left out).
 int runWorker(const QString &locationText, const QString &username, int seconds)
 {
     auto location = DatabaseLocation::parse(locationText);
@@ -78,6 +89,7 @@ int runWorker(const QString &locationText, const QString &username, int seconds)
     std::string go;
     if (!std::getline(std::cin, go))
         return 1;
+    const double cpuBefore = cpuUs(RUSAGE_SELF);
     QElapsedTimer timer;
     timer.start();
     const qint64 until = qint64(seconds) * 1000000000;
@@ -90,7 +102,8 @@ int runWorker(const QString &locationText, const QString &username, int seconds)
         }
         ++count;
     }
-    std::printf("ok %d %.3f\n", count, double(timer.nsecsElapsed()) / 1e6);
+    const double ms = double(timer.nsecsElapsed()) / 1e6;
+    std::printf("ok %d %.3f %.0f\n", count, ms, cpuUs(RUSAGE_SELF) - cpuBefore);
     return 0;
 }
 
@@ -204,7 +217,9 @@ void verify(const QString &side, const QSqlDatabase &db, const Setup &setup, qin
 struct RunResult {
     double perSecond = 0;
     qint64 made = 0;
+    double clientCpuUs = 0; // the clients' CPU time (user + system) per reservation, µs
 };
+
 
 /// pgbench with `script` for the clients, the values as -D variables: quoted literals in the
 /// simple protocol (it pastes them into the text), plain in the extended and prepared ones.
@@ -284,14 +299,17 @@ RunResult runOurs(const Setup &setup, Users users)
         die(QStringLiteral("a client failed or did not finish in time"));
     RunResult result;
     double longestMs = 0;
+    double cpu = 0;
     for (const QByteArray &output : outputs) {
         const QList<QByteArray> fields = output.mid(output.indexOf("ok ")).trimmed().split(' ');
-        if (!output.contains("ok ") || fields.size() != 3)
+        if (!output.contains("ok ") || fields.size() != 4)
             die(u"a client did not report its reservations: " + QString::fromUtf8(output));
         result.made += fields.at(1).toLongLong();
         longestMs = std::max(longestMs, fields.at(2).toDouble());
+        cpu += fields.at(3).toDouble();
     }
     result.perSecond = double(result.made) / (longestMs / 1000.0);
+    result.clientCpuUs = cpu / double(std::max<qint64>(1, result.made));
     return result;
 }
 
@@ -417,15 +435,22 @@ int main(int argc, char *argv[])
             {QStringLiteral("QuotaService, one shared user"), Users::Shared, {}, {}},
         };
         QMap<QString, QList<double>> figures;
+        QMap<QString, QList<double>> clientCpu;
         QList<double> ratioOwn, ratioShared, ratioDriver;
         const QSqlDatabase db = t.connection();
         for (int round = 1; round <= runs; ++round) {
             QMap<QString, double> thisRound;
             for (const Case &c : cases) {
                 reset(db);
-                const RunResult r = c.script.isEmpty() ? runOurs(setup, c.users) : runPgbench(setup, c.script, c.protocol, c.users);
+                // pgbench's CPU is read from outside (its start and connections, a few ms, included);
+                // our clients measure their loops themselves.
+                const double cpuBefore = cpuUs(RUSAGE_CHILDREN);
+                RunResult r = c.script.isEmpty() ? runOurs(setup, c.users) : runPgbench(setup, c.script, c.protocol, c.users);
+                if (!c.script.isEmpty())
+                    r.clientCpuUs = (cpuUs(RUSAGE_CHILDREN) - cpuBefore) / double(std::max<qint64>(1, r.made));
                 verify(c.name, db, setup, r.made);
                 figures[c.name] << r.perSecond;
+                clientCpu[c.name] << r.clientCpuUs;
                 thisRound[c.name] = r.perSecond;
             }
             ratioOwn << thisRound.value(cases.at(1).name) / thisRound.value(cases.at(0).name);
@@ -448,6 +473,10 @@ int main(int argc, char *argv[])
               << "  (" << joined(ratioShared, 2) << ")" << Qt::endl;
         out() << "  ours / pgbench sending QPSQL's statements, own users, median of the rounds' ratios "
               << QString::number(median(ratioDriver), 'f', 2) << "  (" << joined(ratioDriver, 2) << ")" << Qt::endl;
+        out() << "== the clients' own CPU time (user + system) per reservation in microseconds, median" << Qt::endl;
+        for (const Case &c : cases)
+            out() << "  " << c.name.leftJustified(42) << " median " << QString::number(median(clientCpu[c.name]), 'f', 0) << "  ("
+                  << joined(clientCpu[c.name], 0) << ")" << Qt::endl;
     }
     stopCluster(); // while the application object still exists
     return 0;
