@@ -327,18 +327,31 @@ QString insertRows(const TableInfo &table, const QStringList &columns, qsizetype
     return u"INSERT INTO " + quoted(table.name) + u" (" + quotedList(columns) + u") VALUES " + all.join(QStringLiteral(", "));
 }
 
-/// How many rows go into one INSERT: SQLite takes at most 999 values per statement (older builds),
-/// PostgreSQL's statements are sent as text and are kept to a reasonable size.
+/// How many rows go into one INSERT. PostgreSQL: many, as each statement is a round trip to the
+/// server (its values travel as text, kept to a reasonable size). SQLite: one, with the statement
+/// prepared once and reused; Qt's SQLite driver looks each bound value up by position at a cost
+/// that grows with the number of placeholders, so multi-row statements there are slower.
 qsizetype rowsPerBatch(const QSqlDatabase &target, qsizetype columns)
 {
-    const qsizetype values = isPostgres(target) ? 20000 : 999;
-    return std::clamp<qsizetype>(values / std::max<qsizetype>(columns, 1), 1, 500);
+    if (!isPostgres(target))
+        return 1;
+    return std::clamp<qsizetype>(20000 / std::max<qsizetype>(columns, 1), 1, 500);
 }
 
 struct CopyState {
     qint64 copied = 0;
     qint64 total = 0;
+    qint64 reported = 0;
     const Options *options = nullptr;
+
+    /// Tells the caller about progress every thousand rows or so, and at the end of each table.
+    void report(bool tableDone)
+    {
+        if (!options->progress || copied == reported || (!tableDone && copied - reported < 1000))
+            return;
+        reported = copied;
+        options->progress(copied, total);
+    }
 };
 
 /// Copies one table and returns the checksum of what it read.
@@ -354,17 +367,33 @@ Result<TableCopy> copyTable(const QSqlDatabase &source, const QSqlDatabase &targ
     TableChecksum checksum;
     QVariantList values;
     values.reserve(batch * columnCount);
-    const auto flush = [&]() -> Result<void> {
+    // The statement for a full batch is prepared once per table and run for every batch.
+    QSqlQuery full(target);
+    bool prepared = false;
+    const auto runFull = [&]() -> Result<void> {
+        if (!prepared) {
+            if (!full.prepare(fullInsert))
+                return Unexpected(errorFromSql(full.lastError(), fullInsert));
+            prepared = true;
+        }
+        for (qsizetype i = 0; i < values.size(); ++i)
+            full.bindValue(int(i), values.at(i));
+        if (!full.exec())
+            return Unexpected(errorFromSql(full.lastError(), fullInsert));
+        return {};
+    };
+    const auto flush = [&](bool tableDone) -> Result<void> {
         const qsizetype rows = values.size() / columnCount;
-        if (rows == 0)
+        if (rows == 0) {
+            state.report(tableDone);
             return {};
-        auto written = execSql(target, rows == batch ? fullInsert : insertRows(table, columns, rows), values);
+        }
+        auto written = rows == batch ? runFull() : execSql(target, insertRows(table, columns, rows), values).map([](QSqlQuery &&) {});
         if (!written)
             return Unexpected(written.error().withContext(u"Copying " + table.name + u" failed"));
         values.clear();
         state.copied += rows;
-        if (state.options->progress)
-            state.options->progress(state.copied, state.total);
+        state.report(tableDone);
         return {};
     };
     while (read->next()) {
@@ -372,13 +401,13 @@ Result<TableCopy> copyTable(const QSqlDatabase &source, const QSqlDatabase &targ
             values << read->value(i);
         checksum.addRow(*read, columnCount);
         if (values.size() == batch * columnCount) {
-            if (auto done = flush(); !done)
+            if (auto done = flush(false); !done)
                 return Unexpected(done.error());
         }
     }
     if (read->lastError().isValid())
         return Unexpected(errorFromSql(read->lastError(), table.name).withContext(u"Reading " + table.name + u" failed"));
-    if (auto done = flush(); !done)
+    if (auto done = flush(true); !done)
         return Unexpected(done.error());
     return TableCopy{table.name, checksum.rows(), checksum.result()};
 }

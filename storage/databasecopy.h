@@ -36,7 +36,8 @@ struct Options {
     QString actorName;
     std::optional<qint64> actorId;
     qint64 nowMs = 0;
-    /// Called after every batch with the rows copied so far and the rows to copy in all.
+    /// Called every thousand rows or so, and after each table, with the rows copied so far and the
+    /// rows to copy in all.
     std::function<void(qint64 copied, qint64 total)> progress;
 };
 
