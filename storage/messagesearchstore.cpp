@@ -45,6 +45,13 @@ Result<QList<Row>> searchSqlite(const QSqlDatabase &db, qint64 userId, const QSt
 // `to_tsvector('english', content)`, so the planner can use the index.
 const QString SearchConfig = QStringLiteral("english");
 
+/// The indexed expression, with the configuration as a literal: a bound value would be a
+/// different expression to the planner, which matches index expressions by their text.
+QString indexedVector()
+{
+    return u"to_tsvector('" + SearchConfig + u"', m.content)";
+}
+
 /// One quoted string of the FTS5 expression, and whether it ended in `*`.
 struct Term {
     QString text;
@@ -204,12 +211,12 @@ std::pair<QString, QVariantList> postgresSearchSql(const PostgresQuery &query, q
     if (stemmed) {
         // Normalization 1 divides the rank by the log of the length, so a word counts more in a
         // short message than in a long one, as with BM25.
-        score = QStringLiteral("ts_rank_cd(to_tsvector('english', m.content), CAST(? AS tsquery), 1)");
+        score = u"ts_rank_cd(" + indexedVector() + u", CAST(? AS tsquery), 1)";
         values << query.stemmed;
     }
     values << userId;
     if (stemmed) {
-        where += QStringLiteral(" AND to_tsvector('english', m.content) @@ CAST(? AS tsquery)");
+        where += u" AND " + indexedVector() + u" @@ CAST(? AS tsquery)";
         values << query.stemmed;
     }
     if (!query.exact.isEmpty()) {
