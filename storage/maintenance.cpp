@@ -51,18 +51,19 @@ struct ForeignKey {
 /// The foreign keys of the tables in the current schema, with their columns in key order.
 Result<QList<ForeignKey>> postgresForeignKeys(const QSqlDatabase &db)
 {
-    auto query = execSql(db, QStringLiteral(
-        "SELECT child.relname, parent.relname, "
-        "  array_to_string(ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, n) "
-        "    JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum ORDER BY k.n), ','), "
-        "  array_to_string(ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, n) "
-        "    JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum ORDER BY k.n), ',') "
-        "FROM pg_constraint con "
-        "JOIN pg_class child ON child.oid = con.conrelid "
-        "JOIN pg_class parent ON parent.oid = con.confrelid "
-        "JOIN pg_namespace ns ON ns.oid = child.relnamespace "
-        "WHERE con.contype = 'f' AND ns.nspname = current_schema() "
-        "ORDER BY child.relname, con.conname"));
+    auto query = execSql(db,
+                         QStringLiteral(
+                             "SELECT child.relname, parent.relname, "
+                             "  array_to_string(ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, n) "
+                             "    JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum ORDER BY k.n), ','), "
+                             "  array_to_string(ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, n) "
+                             "    JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum ORDER BY k.n), ',') "
+                             "FROM pg_constraint con "
+                             "JOIN pg_class child ON child.oid = con.conrelid "
+                             "JOIN pg_class parent ON parent.oid = con.confrelid "
+                             "JOIN pg_namespace ns ON ns.oid = child.relnamespace "
+                             "WHERE con.contype = 'f' AND ns.nspname = current_schema() "
+                             "ORDER BY child.relname, con.conname"));
     if (!query)
         return Unexpected(query.error());
     QList<ForeignKey> keys;
@@ -76,14 +77,15 @@ Result<QList<ForeignKey>> postgresForeignKeys(const QSqlDatabase &db)
 /// parentheses), as SQLite names it by its rowid.
 Result<QString> postgresRowName(const QSqlDatabase &db, const QString &table)
 {
-    auto query = execSql(db, QStringLiteral(
-        "SELECT a.attname FROM pg_index i "
-        "JOIN pg_class c ON c.oid = i.indrelid "
-        "JOIN pg_namespace ns ON ns.oid = c.relnamespace "
-        "JOIN unnest(i.indkey) WITH ORDINALITY AS k(attnum, n) ON true "
-        "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum "
-        "WHERE i.indisprimary AND ns.nspname = current_schema() AND c.relname = CAST(? AS TEXT) "
-        "ORDER BY k.n"), {table});
+    auto query = execSql(db,
+                         QStringLiteral("SELECT a.attname FROM pg_index i "
+                                        "JOIN pg_class c ON c.oid = i.indrelid "
+                                        "JOIN pg_namespace ns ON ns.oid = c.relnamespace "
+                                        "JOIN unnest(i.indkey) WITH ORDINALITY AS k(attnum, n) ON true "
+                                        "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum "
+                                        "WHERE i.indisprimary AND ns.nspname = current_schema() AND c.relname = CAST(? AS TEXT) "
+                                        "ORDER BY k.n"),
+                         {table});
     if (!query)
         return Unexpected(query.error());
     QStringList columns;
@@ -99,8 +101,9 @@ Result<QString> postgresRowName(const QSqlDatabase &db, const QString &table)
 Result<QStringList> checkPostgres(const QSqlDatabase &db)
 {
     QStringList problems;
-    auto versionTable = scalar(db, QStringLiteral("SELECT count(*) FROM information_schema.tables "
-                                                  "WHERE table_schema = current_schema() AND table_name = 'schema_migrations'"));
+    auto versionTable = scalar(db,
+                               QStringLiteral("SELECT count(*) FROM information_schema.tables "
+                                              "WHERE table_schema = current_schema() AND table_name = 'schema_migrations'"));
     if (!versionTable)
         return Unexpected(versionTable.error());
     if (versionTable->toInt() == 0)
@@ -122,8 +125,8 @@ Result<QStringList> checkPostgres(const QSqlDatabase &db)
             matches << u"p." + quotedIdentifier(key.parentColumns.value(i)) + u" = " + childColumn;
         }
         const QString sql = u"SELECT " + *rowName + u" FROM " + quotedIdentifier(key.child) + u" c WHERE "
-            + notNull.join(QStringLiteral(" AND ")) + u" AND NOT EXISTS (SELECT 1 FROM " + quotedIdentifier(key.parent) + u" p WHERE "
-            + matches.join(QStringLiteral(" AND ")) + u") ORDER BY 1";
+            + notNull.join(QStringLiteral(" AND ")) + u" AND NOT EXISTS (SELECT 1 FROM " + quotedIdentifier(key.parent)
+            + u" p WHERE " + matches.join(QStringLiteral(" AND ")) + u") ORDER BY 1";
         auto orphans = execSql(db, sql);
         if (!orphans)
             return Unexpected(orphans.error());

@@ -286,7 +286,8 @@ Result<void> takeMigrationTurn(const QSqlDatabase &db, Database::Dialect dialect
 {
     if (dialect != Database::Dialect::PostgreSql)
         return {};
-    auto locked = execSql(db, QStringLiteral("SELECT pg_advisory_xact_lock(hashtext('heliodesk.migrations:' || current_schema()))"));
+    auto locked =
+        execSql(db, QStringLiteral("SELECT pg_advisory_xact_lock(hashtext('heliodesk.migrations:' || current_schema()))"));
     if (!locked)
         return Unexpected(locked.error());
     return {};

@@ -41,7 +41,8 @@ std::optional<bool> postgresInTransaction(const QSqlDatabase &db)
     }();
     const QVariant handle = db.driver() != nullptr ? db.driver()->handle() : QVariant();
     // QPSQL hands out libpq's connection as "pg_conn*" (the struct behind the PGconn typedef).
-    if (!status || !handle.isValid() || (qstrcmp(handle.typeName(), "pg_conn*") != 0 && qstrcmp(handle.typeName(), "PGconn*") != 0))
+    if (!status || !handle.isValid()
+        || (qstrcmp(handle.typeName(), "pg_conn*") != 0 && qstrcmp(handle.typeName(), "PGconn*") != 0))
         return std::nullopt;
     const void *connection = *static_cast<const void *const *>(handle.constData());
     if (!connection)

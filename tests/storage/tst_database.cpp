@@ -288,7 +288,8 @@ void TestDatabaseOpen::postgresSettingsApplied()
     readOnlyOptions.readOnly = true;
     auto readOnly = testDb.openAnother(readOnlyOptions);
     QVERIFY2(readOnly.has_value(), qPrintable(readOnly ? QString() : readOnly.error().toLogString()));
-    QCOMPARE(scalar(*(*readOnly)->connection(), QStringLiteral("SHOW default_transaction_read_only"))->toString(), QStringLiteral("on"));
+    QCOMPARE(scalar(*(*readOnly)->connection(), QStringLiteral("SHOW default_transaction_read_only"))->toString(),
+             QStringLiteral("on"));
 }
 
 void TestDatabaseOpen::foreignKeysEnforced()
@@ -511,7 +512,8 @@ void TestDatabaseOpen::threadOutlivingDatabaseGetsTheNewDatabase()
     std::unique_ptr<QThread> thread(QThread::create([&] {
         {
             auto db = current->connection();
-            auto seen = db ? scalar(*db, QStringLiteral("SELECT action FROM audit_log")) : Result<QVariant>(Unexpected(db.error()));
+            auto seen =
+                db ? scalar(*db, QStringLiteral("SELECT action FROM audit_log")) : Result<QVariant>(Unexpected(db.error()));
             firstSeen = seen ? seen->toString() : seen.error().toLogString();
         }
         step.release();
@@ -776,7 +778,9 @@ void TestDatabaseOpen::postgresConnectionLost()
 
         // The server ends the session, as a restart or an administrator would.
         QVERIFY(admin.value(QStringLiteral("SELECT pg_terminate_backend(CAST(? AS INTEGER))"), {lostPid}).toBool());
-        QTRY_COMPARE(admin.value(QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE pid = CAST(? AS INTEGER)"), {lostPid}).toInt(), 0);
+        QTRY_COMPARE(
+            admin.value(QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE pid = CAST(? AS INTEGER)"), {lostPid}).toInt(),
+            0);
 
         auto failed = insertAuditRow(db, QStringLiteral("after the loss"));
         QVERIFY(!failed.has_value());

@@ -108,14 +108,16 @@ void TestMaintenance::checkReportsForeignKeyViolation_data()
     // PostgreSQL has no rowid: a row is named by its primary key, which this query gives.
     QTest::addColumn<QString>("postgresRow");
 
-    QTest::newRow("orphan message") << QStringLiteral("INSERT INTO messages (conversation_id, role, content, created_at, updated_at) "
-                                                      "VALUES (4242, 'user', 'lost', 0, 0)")
+    QTest::newRow("orphan message") << QStringLiteral(
+        "INSERT INTO messages (conversation_id, role, content, created_at, updated_at) "
+        "VALUES (4242, 'user', 'lost', 0, 0)")
                                     << QStringLiteral("messages") << QStringLiteral("conversations") << true
                                     << QStringLiteral("SELECT CAST(max(id) AS TEXT) FROM messages");
-    QTest::newRow("hire of an unknown agent") << QStringLiteral("INSERT INTO hired_agents (user_id, agent_id, hired_at) VALUES ({USER}, 'ghost', 0)")
-                                              << QStringLiteral("hired_agents") << QStringLiteral("agents") << true
-                                              << QStringLiteral("SELECT '(' || user_id || ', ' || agent_id || ')' FROM hired_agents "
-                                                                "WHERE agent_id = 'ghost'");
+    QTest::newRow("hire of an unknown agent")
+        << QStringLiteral("INSERT INTO hired_agents (user_id, agent_id, hired_at) VALUES ({USER}, 'ghost', 0)")
+        << QStringLiteral("hired_agents") << QStringLiteral("agents") << true
+        << QStringLiteral("SELECT '(' || user_id || ', ' || agent_id || ')' FROM hired_agents "
+                          "WHERE agent_id = 'ghost'");
     QTest::newRow("user on a missing plan") << QStringLiteral("UPDATE users SET plan_id = 777 WHERE id = {USER}")
                                             << QStringLiteral("users") << QStringLiteral("plans") << false << QString();
     QTest::newRow("deleted user") << QStringLiteral("DELETE FROM users WHERE id = {USER}") << QStringLiteral("conversations")
@@ -146,7 +148,8 @@ void TestMaintenance::checkReportsForeignKeyViolation()
     {
         RawConnection raw(testDb.location());
         QVERIFY(raw.isOpen());
-        QVERIFY(raw.exec(onPostgres() ? QStringLiteral("SET session_replication_role = replica") : QStringLiteral("PRAGMA foreign_keys = OFF"))
+        QVERIFY(raw.exec(onPostgres() ? QStringLiteral("SET session_replication_role = replica")
+                                      : QStringLiteral("PRAGMA foreign_keys = OFF"))
                     .has_value());
         auto planted = raw.exec(plant);
         QVERIFY2(planted.has_value(), qPrintable(planted ? QString() : planted.error().toLogString()));

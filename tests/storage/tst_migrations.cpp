@@ -12,9 +12,9 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QSemaphore>
-#include <QThread>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 #include <QUrlQuery>
 
 #include <array>
@@ -36,19 +36,25 @@ namespace {
 std::vector<Migration> chainedMigrations()
 {
     return {
-        Migration{1, QStringLiteral("log"), {
-            QStringLiteral("CREATE TABLE run_log (id {{ID}}, step INTEGER NOT NULL)"),
-            QStringLiteral("CREATE TABLE one (id {{ID}}, name TEXT NOT NULL)"),
-            QStringLiteral("INSERT INTO run_log (step) VALUES (1)"),
-        }},
-        Migration{2, QStringLiteral("column"), {
-            QStringLiteral("ALTER TABLE one ADD COLUMN size {{BIGINT}}"),
-            QStringLiteral("INSERT INTO run_log (step) VALUES (2)"),
-        }},
-        Migration{3, QStringLiteral("data"), {
-            QStringLiteral("INSERT INTO one (name, size) VALUES ('needs the column of 2', 3)"),
-            QStringLiteral("INSERT INTO run_log (step) VALUES (3)"),
-        }},
+        Migration{1,
+                  QStringLiteral("log"),
+                  {
+                      QStringLiteral("CREATE TABLE run_log (id {{ID}}, step INTEGER NOT NULL)"),
+                      QStringLiteral("CREATE TABLE one (id {{ID}}, name TEXT NOT NULL)"),
+                      QStringLiteral("INSERT INTO run_log (step) VALUES (1)"),
+                  }},
+        Migration{2,
+                  QStringLiteral("column"),
+                  {
+                      QStringLiteral("ALTER TABLE one ADD COLUMN size {{BIGINT}}"),
+                      QStringLiteral("INSERT INTO run_log (step) VALUES (2)"),
+                  }},
+        Migration{3,
+                  QStringLiteral("data"),
+                  {
+                      QStringLiteral("INSERT INTO one (name, size) VALUES ('needs the column of 2', 3)"),
+                      QStringLiteral("INSERT INTO run_log (step) VALUES (3)"),
+                  }},
     };
 }
 
@@ -536,7 +542,8 @@ void TestMigrations::sameSchemaOnBothEngines()
         QVERIFY2(sqliteColumns.contains(it.key()) || it.key().contains(u"_fts"), qPrintable(it.key()));
 
     // The same seed rows.
-    for (const QString &table : {QStringLiteral("agents"), QStringLiteral("plans"), QStringLiteral("plan_agents"), QStringLiteral("schema_migrations")}) {
+    for (const QString &table : {QStringLiteral("agents"), QStringLiteral("plans"), QStringLiteral("plan_agents"),
+                                 QStringLiteral("schema_migrations")}) {
         const QString count = u"SELECT count(*) FROM " + table; // names from the fixed list above
         QCOMPARE(intValue(db(), count), intValue(sqlite.db(), count));
     }

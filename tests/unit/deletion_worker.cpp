@@ -123,7 +123,8 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "connection: %s\n", qPrintable(db.error().toLogString()));
         return 1;
     }
-    const int prepared = (*database)->dialect() == Database::Dialect::PostgreSql ? pauseOnPostgres(*database, *db) : pauseOnSqlite(*db);
+    const int prepared =
+        (*database)->dialect() == Database::Dialect::PostgreSql ? pauseOnPostgres(*database, *db) : pauseOnSqlite(*db);
     if (prepared != 0)
         return prepared;
     AccountService accounts(*database, std::make_shared<SystemClock>());

@@ -214,8 +214,8 @@ private Q_SLOTS:
         QuotaService quotas(t.database(), t.clock());
         QVERIFY(quotas.reserve(Actor::user(bob), QStringLiteral("om")));
         // The ledger insert fails after the counter was incremented: the whole step must roll back.
-        installFailingTrigger(t.connection(), QStringLiteral("refuse_ledger"), QStringLiteral("usage_events"), QStringLiteral("INSERT"),
-                              QStringLiteral("injected ledger failure"));
+        installFailingTrigger(t.connection(), QStringLiteral("refuse_ledger"), QStringLiteral("usage_events"),
+                              QStringLiteral("INSERT"), QStringLiteral("injected ledger failure"));
         auto failed = quotas.reserve(Actor::user(bob), QStringLiteral("om"));
         QVERIFY(!failed);
         QCOMPARE(failed.error().code(), ErrorCode::ConstraintViolated);

@@ -183,8 +183,10 @@ private Q_SLOTS:
             const qint64 pid = pausedLine.mid(7).trimmed().toLongLong();
             QVERIFY2(pid > 0, pausedLine.constData());
             QTRY_COMPARE_WITH_TIMEOUT(
-                scalar(*db, QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE pid = CAST(? AS INTEGER)"), {pid}).value().toInt(), 0,
-                20000);
+                scalar(*db, QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE pid = CAST(? AS INTEGER)"), {pid})
+                    .value()
+                    .toInt(),
+                0, 20000);
         }
         for (auto it = before.cbegin(); it != before.cend(); ++it) {
             const QString sql = u"SELECT count(*) FROM " + it.key(); // names from the fixed list above
