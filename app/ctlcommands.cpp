@@ -1,5 +1,7 @@
 #include "ctlcommands.h"
 
+#include "model/databasesettings.h"
+
 #include "model/accountservice.h"
 #include "model/admin/healthservice.h"
 #include "model/agents/agentsetup.h"
@@ -182,8 +184,10 @@ QString CtlCommands::helpText()
         "Usage: heliodeskctl [--db LOCATION] COMMAND [OPTIONS]\n"
         "\n"
         "Administers a Heliodesk database from the command line. LOCATION is a SQLite file\n"
-        "(default: the file the Heliodesk app uses; HELIODESK_DB overrides it) or a team\n"
-        "database, postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME.\n"
+        "or a team database, postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=…].\n"
+        "Without --db: HELIODESK_DB, else the database chosen in the app's Settings, else the\n"
+        "app's default file. A PostgreSQL password missing from the URL comes from PGPASSFILE\n"
+        "(~/.pgpass) or PGPASSWORD.\n"
         "\n"
         "Users:\n"
         "  user add NAME --role admin|analyst [--plan PLAN] [--quota N | --unlimited]\n"
@@ -328,7 +332,8 @@ int CtlCommands::dispatch(const QStringList &words, const QStringList &rest)
 
 int CtlCommands::openDatabase(bool mustExist)
 {
-    auto location = m_dbArgument ? DatabaseLocation::parse(*m_dbArgument) : DatabaseLocation::fromEnvironmentOrDefault();
+    auto choice = DatabaseSettings().resolve(m_dbArgument);
+    auto location = choice.map([](const DatabaseChoice &c) { return c.location; });
     if (!location)
         return report(location.error());
     if (mustExist && location->engine() == DatabaseLocation::Engine::Sqlite && !QFileInfo::exists(location->sqlitePath()))

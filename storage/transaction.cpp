@@ -48,10 +48,12 @@ std::optional<bool> postgresInTransaction(const QSqlDatabase &db)
     if (!connection)
         return std::nullopt;
     // PQTRANS_IDLE 0, ACTIVE 1, INTRANS 2, INERROR 3, UNKNOWN 4 (a lost connection: BEGIN reports it).
+    // ACTIVE is a command still sending rows (a forward-only query not read to its end), not a
+    // transaction: the driver drains it before the next command, so BEGIN may go ahead.
     const int state = status(connection);
     if (state == 4)
         return std::nullopt;
-    return state == 1 || state == 2 || state == 3;
+    return state == 2 || state == 3;
 #else
     Q_UNUSED(db)
     return std::nullopt;

@@ -584,7 +584,9 @@ void TestOpenAiChunkDecoder::decodeNextAgreesOnStreams()
     // Content string bodies as they appear between the quotes, valid or not.
     const QList<QByteArray> contents = {
         "plain", "", R"( \u00e9t\u00e9)", R"(\ud83d\ude00)", R"(\ud83d)", R"(a\\)", R"(a\\\\)", R"(a\\\"b)", R"(quote"inside)",
-        R"(back\)", R"(tab\tnew\nline)", R"(\/)", R"(\x)", R"(\u12)", "ctl\x01", "\xEF\xBB\xBF" "bom", "caf\xC3\xA9", "bad\xC3",
+        R"(back\)", R"(tab\tnew\nline)", R"(\/)", R"(\x)", R"(\u12)", "ctl\x01",
+        "\357\273\277bom", // a byte-order mark (EF BB BF, in octal: a hex escape would swallow the "b") before "bom"
+        "caf\xC3\xA9", "bad\xC3",
         "\xFF\xFE", R"(\u0000)", R"("},"finish_reason":"stop)", R"(\u0022)", R"(end\u)", "a\rb", R"(\ufeffx)",
     };
     OpenAiChunkDecoder decoder;
@@ -593,7 +595,7 @@ void TestOpenAiChunkDecoder::decodeNextAgreesOnStreams()
         QByteArray bytes;
         const int kind = random.bounded(10);
         if (kind < 7) {
-            const QByteArray content = contents.at(random.bounded(int(contents.size())));
+            const QByteArray &content = contents.at(random.bounded(int(contents.size())));
             bytes = prefix + content + suffix;
             viaMemo += 1;
         } else if (kind < 9) {
