@@ -130,8 +130,8 @@ QString withPlaceholders(const QString &sql, const QStringList &values)
 // client's user (set by the script), :period and :agent are -D variables, :now the clock's ms.
 const QStringList countValues = {QStringLiteral(":period"), QStringLiteral(":period"), QStringLiteral(":uid"),
                                  QStringLiteral(":period"), QStringLiteral(":period")};
-const QStringList ledgerValues = {QStringLiteral(":uid"), QStringLiteral(":agent"), QStringLiteral("NULL"), QStringLiteral(":period"),
-                                  QStringLiteral(":now")};
+const QStringList ledgerValues = {QStringLiteral(":uid"), QStringLiteral(":agent"), QStringLiteral("NULL"),
+                                  QStringLiteral(":period"), QStringLiteral(":now")};
 
 /// Client i reserves for user first_uid + i % users: its own user, or all the same one.
 const QString pickUser = QStringLiteral("\\set uid :first_uid + :client_id % :users\n");
@@ -170,12 +170,12 @@ QString driverScript()
 }
 
 struct Setup {
-    QString locationText;   // the postgresql:// URL of the benchmark's schema, as the app takes it
-    QString pgbench;        // the pgbench program
-    QString period;         // "2026-11"
+    QString locationText; // the postgresql:// URL of the benchmark's schema, as the app takes it
+    QString pgbench;      // the pgbench program
+    QString period;       // "2026-11"
     qint64 nowMs = 0;
-    qint64 firstOwnId = 0;  // "c1" … "cN", one per client, consecutive ids
-    qint64 sharedId = 0;    // "team", which every client reserves for in the shared case
+    qint64 firstOwnId = 0; // "c1" … "cN", one per client, consecutive ids
+    qint64 sharedId = 0;   // "team", which every client reserves for in the shared case
     int clients = 8;
     int seconds = 10;
 };
@@ -196,8 +196,9 @@ void reset(const QSqlDatabase &db)
 /// they equal what the clients said they made. Both sides did the same, complete work.
 void verify(const QString &side, const QSqlDatabase &db, const Setup &setup, qint64 made)
 {
-    auto q = execSql(db, QStringLiteral("SELECT u.id, u.quota_used, (SELECT count(*) FROM usage_events e WHERE e.user_id = u.id "
-                                        "AND e.period = ? AND e.outcome = 'reserved' AND e.created_at = ?) FROM users u"),
+    auto q = execSql(db,
+                     QStringLiteral("SELECT u.id, u.quota_used, (SELECT count(*) FROM usage_events e WHERE e.user_id = u.id "
+                                    "AND e.period = ? AND e.outcome = 'reserved' AND e.created_at = ?) FROM users u"),
                      {setup.period, setup.nowMs});
     if (!q)
         die(q.error().toLogString());
@@ -206,7 +207,11 @@ void verify(const QString &side, const QSqlDatabase &db, const Setup &setup, qin
         const qint64 used = q->value(1).toLongLong();
         const qint64 ledger = q->value(2).toLongLong();
         if (used != ledger)
-            die(QStringLiteral("%1: user %2 counted %3 but has %4 ledger rows").arg(side).arg(q->value(0).toLongLong()).arg(used).arg(ledger));
+            die(QStringLiteral("%1: user %2 counted %3 but has %4 ledger rows")
+                    .arg(side)
+                    .arg(q->value(0).toLongLong())
+                    .arg(used)
+                    .arg(ledger));
         total += used;
     }
     const qint64 allRows = scalar(db, QStringLiteral("SELECT count(*) FROM usage_events")).value().toLongLong();
@@ -220,27 +225,29 @@ struct RunResult {
     double clientCpuUs = 0; // the clients' CPU time (user + system) per reservation, µs
 };
 
-
 /// pgbench with `script` for the clients, the values as -D variables: quoted literals in the
 /// simple protocol (it pastes them into the text), plain in the extended and prepared ones.
 RunResult runPgbench(const Setup &setup, const QString &script, const QString &protocol, Users users)
 {
     const bool simple = protocol == u"simple";
     const auto text = [simple](const QString &value) { return simple ? u'\'' + value + u'\'' : value; };
-    const QStringList arguments = {
-        QStringLiteral("-n"), QStringLiteral("-f"), script, QStringLiteral("-c"), QString::number(setup.clients), QStringLiteral("-j"),
-        QString::number(setup.clients), QStringLiteral("-T"), QString::number(setup.seconds), QStringLiteral("-M"), protocol,
-        QStringLiteral("-D"), u"period=" + text(setup.period), QStringLiteral("-D"), u"agent=" + text(QStringLiteral("om")),
-        QStringLiteral("-D"), u"now=" + QString::number(setup.nowMs), QStringLiteral("-D"),
-        u"first_uid=" + QString::number(users == Users::Own ? setup.firstOwnId : setup.sharedId), QStringLiteral("-D"),
-        u"users=" + QString::number(users == Users::Own ? setup.clients : 1),
-        setup.locationText, // libpq takes the URL, its options (the schema) included
-    };
+    QStringList arguments = {QStringLiteral("-n"), QStringLiteral("-f"), script, QStringLiteral("-M"), protocol};
+    arguments << QStringLiteral("-c") << QString::number(setup.clients) << QStringLiteral("-j") << QString::number(setup.clients)
+              << QStringLiteral("-T") << QString::number(setup.seconds);
+    const qint64 firstUid = users == Users::Own ? setup.firstOwnId : setup.sharedId;
+    const int userCount = users == Users::Own ? setup.clients : 1;
+    const QStringList variables = {u"period=" + text(setup.period), u"agent=" + text(QStringLiteral("om")),
+                                   u"now=" + QString::number(setup.nowMs), u"first_uid=" + QString::number(firstUid),
+                                   u"users=" + QString::number(userCount)};
+    for (const QString &variable : variables)
+        arguments << QStringLiteral("-D") << variable;
+    arguments << setup.locationText; // libpq takes the URL, its options (the schema) included
     QProcess pgbench;
     pgbench.start(setup.pgbench, arguments);
     if (!pgbench.waitForFinished(int(std::chrono::milliseconds(std::chrono::seconds(setup.seconds) + 120s).count()))
         || pgbench.exitStatus() != QProcess::NormalExit || pgbench.exitCode() != 0)
-        die(u"pgbench failed: " + QString::fromUtf8(pgbench.readAllStandardError()) + QString::fromUtf8(pgbench.readAllStandardOutput()));
+        die(u"pgbench failed: " + QString::fromUtf8(pgbench.readAllStandardError())
+            + QString::fromUtf8(pgbench.readAllStandardOutput()));
     const QString output = QString::fromUtf8(pgbench.readAllStandardOutput());
     const auto processed = QRegularExpression(QStringLiteral("number of transactions actually processed: (\\d+)")).match(output);
     const auto tps = QRegularExpression(QStringLiteral("tps = ([0-9.]+) \\(without initial connection time\\)")).match(output);
@@ -356,8 +363,9 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     const QCommandLineOption runsOption(QStringLiteral("runs"), QStringLiteral("Rounds (default 7)."), QStringLiteral("n"),
                                         QStringLiteral("7"));
-    const QCommandLineOption secondsOption(QStringLiteral("seconds"), QStringLiteral("Seconds each side runs per case (default 5)."),
-                                           QStringLiteral("s"), QStringLiteral("5"));
+    const QCommandLineOption secondsOption(QStringLiteral("seconds"),
+                                           QStringLiteral("Seconds each side runs per case (default 5)."), QStringLiteral("s"),
+                                           QStringLiteral("5"));
     const QCommandLineOption clientsOption(QStringLiteral("clients"), QStringLiteral("Client processes (default 8)."),
                                            QStringLiteral("c"), QStringLiteral("8"));
     parser.addOption(runsOption);
@@ -415,8 +423,9 @@ int main(int argc, char *argv[])
         const QString version = scalar(t.connection(), QStringLiteral("SHOW server_version")).value().toString();
 
         out() << runs << " rounds; " << setup.clients << " clients, " << setup.seconds << " s per case; PostgreSQL " << version
-              << (qEnvironmentVariableIsEmpty("HELIODESK_BENCH_POSTGRES_URL") ? QStringLiteral(" (throwaway cluster of scripts/pg.sh)")
-                                                                               : QStringLiteral(" (HELIODESK_BENCH_POSTGRES_URL)"))
+              << (qEnvironmentVariableIsEmpty("HELIODESK_BENCH_POSTGRES_URL")
+                      ? QStringLiteral(" (throwaway cluster of scripts/pg.sh)")
+                      : QStringLiteral(" (HELIODESK_BENCH_POSTGRES_URL)"))
               << Qt::endl;
         out() << "pgbench script (" << direct << "):\n" << reservationScript() << Qt::endl;
 
@@ -462,15 +471,17 @@ int main(int argc, char *argv[])
             out() << " ratio " << QString::number(ratioOwn.constLast(), 'f', 2) << " (own), "
                   << QString::number(ratioShared.constLast(), 'f', 2) << " (shared)" << Qt::endl;
         }
-        out() << "checked every run: each user's counter equals their ledger rows, and all of them the reservations made" << Qt::endl;
-        out() << "== " << setup.clients << " clients x " << setup.seconds << " s, reservations/s, median of " << runs << " rounds" << Qt::endl;
+        out() << "checked every run: each user's counter equals their ledger rows, and all of them the reservations made"
+              << Qt::endl;
+        out() << "== " << setup.clients << " clients x " << setup.seconds << " s, reservations/s, median of " << runs << " rounds"
+              << Qt::endl;
         for (const Case &c : cases)
             out() << "  " << c.name.leftJustified(42) << " median " << QString::number(median(figures[c.name]), 'f', 0) << "  ("
                   << joined(figures[c.name], 0) << ")" << Qt::endl;
-        out() << "  ours / pgbench throughput, own users, median of the rounds' ratios " << QString::number(median(ratioOwn), 'f', 2)
-              << "  (" << joined(ratioOwn, 2) << ")" << Qt::endl;
-        out() << "  ours / pgbench throughput, one shared user, median of the rounds' ratios " << QString::number(median(ratioShared), 'f', 2)
-              << "  (" << joined(ratioShared, 2) << ")" << Qt::endl;
+        out() << "  ours / pgbench throughput, own users, median of the rounds' ratios "
+              << QString::number(median(ratioOwn), 'f', 2) << "  (" << joined(ratioOwn, 2) << ")" << Qt::endl;
+        out() << "  ours / pgbench throughput, one shared user, median of the rounds' ratios "
+              << QString::number(median(ratioShared), 'f', 2) << "  (" << joined(ratioShared, 2) << ")" << Qt::endl;
         out() << "  ours / pgbench sending QPSQL's statements, own users, median of the rounds' ratios "
               << QString::number(median(ratioDriver), 'f', 2) << "  (" << joined(ratioDriver, 2) << ")" << Qt::endl;
         out() << "== the clients' own CPU time (user + system) per reservation in microseconds, median" << Qt::endl;

@@ -110,15 +110,17 @@ private Q_SLOTS:
         // What the database kept: the counter and one 'reserved' ledger row per success, nothing else.
         const UserRecord after = *UserStore::findByName(t.connection(), QStringLiteral("bob")).value();
         QCOMPARE(after.usedIn(QStringLiteral("2026-11")), limit);
-        const int ledger = scalar(t.connection(), QStringLiteral("SELECT count(*) FROM usage_events WHERE user_id = ? AND period = '2026-11'"),
-                                  {bob.id})
-                               .value()
-                               .toInt();
+        const int ledger =
+            scalar(t.connection(), QStringLiteral("SELECT count(*) FROM usage_events WHERE user_id = ? AND period = '2026-11'"),
+                   {bob.id})
+                .value()
+                .toInt();
         QCOMPARE(ledger, limit);
-        const int reserved = scalar(t.connection(),
-                                    QStringLiteral("SELECT count(*) FROM usage_events WHERE user_id = ? AND outcome = 'reserved'"), {bob.id})
-                                 .value()
-                                 .toInt();
+        const int reserved =
+            scalar(t.connection(), QStringLiteral("SELECT count(*) FROM usage_events WHERE user_id = ? AND outcome = 'reserved'"),
+                   {bob.id})
+                .value()
+                .toInt();
         QCOMPARE(reserved, limit);
         QCOMPARE(t.count(QStringLiteral("usage_events")), limit);
     }
