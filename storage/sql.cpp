@@ -2,6 +2,7 @@
 
 #include <QLoggingCategory>
 #include <QSqlDriver>
+#include <QSqlField>
 
 #include <algorithm>
 
@@ -118,6 +119,70 @@ Error noted(const QSqlDatabase &db, Error error)
 
 } // namespace
 
+namespace {
+
+/// `sql` with each `?` placeholder replaced by the driver's literal for the next value; `?` inside
+/// quoted strings, quoted identifiers, dollar-quoted bodies and comments is left alone. nullopt when
+/// the number of placeholders and values differ.
+std::optional<QString> withLiterals(const QSqlDatabase &db, const QString &sql, const QVariantList &values)
+{
+    const QSqlDriver *driver = db.driver();
+    QString out;
+    out.reserve(sql.size() + 16 * values.size());
+    qsizetype next = 0;
+    const qsizetype n = sql.size();
+    for (qsizetype i = 0; i < n; ++i) {
+        const QChar c = sql.at(i);
+        if (c == u'\'' || c == u'"') {
+            const qsizetype end = sql.indexOf(c, i + 1);
+            const qsizetype stop = end < 0 ? n : end + 1; // a doubled quote is two adjacent strings here
+            out += QStringView(sql).mid(i, stop - i);
+            i = stop - 1;
+        } else if (c == u'-' && i + 1 < n && sql.at(i + 1) == u'-') {
+            const qsizetype end = sql.indexOf(u'\n', i);
+            const qsizetype stop = end < 0 ? n : end;
+            out += QStringView(sql).mid(i, stop - i);
+            i = stop - 1;
+        } else if (c == u'/' && i + 1 < n && sql.at(i + 1) == u'*') {
+            const qsizetype end = sql.indexOf(QStringLiteral("*/"), i + 2);
+            const qsizetype stop = end < 0 ? n : end + 2;
+            out += QStringView(sql).mid(i, stop - i);
+            i = stop - 1;
+        } else if (c == u'$' && (i == 0 || !sql.at(i - 1).isLetterOrNumber())) {
+            // $tag$ … $tag$ (a tag of letters, digits and underscores, possibly empty).
+            qsizetype j = i + 1;
+            while (j < n && (sql.at(j).isLetterOrNumber() || sql.at(j) == u'_'))
+                ++j;
+            if (j < n && sql.at(j) == u'$') {
+                const QString tag = sql.mid(i, j - i + 1);
+                const qsizetype end = sql.indexOf(tag, j + 1);
+                const qsizetype stop = end < 0 ? n : end + tag.size();
+                out += QStringView(sql).mid(i, stop - i);
+                i = stop - 1;
+            } else {
+                out += c;
+            }
+        } else if (c == u'?') {
+            if (next >= values.size())
+                return std::nullopt;
+            QVariant value = values.at(next++);
+            // The schema keeps flags as INTEGER 0/1 on both engines (SQLite has no BOOLEAN).
+            if (value.typeId() == QMetaType::Bool && !value.isNull())
+                value = QVariant(value.toBool() ? 1 : 0);
+            QSqlField field(QString(), value.metaType());
+            field.setValue(value);
+            out += driver->formatValue(field);
+        } else {
+            out += c;
+        }
+    }
+    if (next != values.size())
+        return std::nullopt;
+    return out;
+}
+
+} // namespace
+
 Error errorFromSql(const QSqlError &error, QStringView what)
 {
     const QString native = error.nativeErrorCode();
@@ -145,6 +210,25 @@ Result<QSqlQuery> execSql(const QSqlDatabase &db, const QString &sql, const QVar
     // the QPSQL driver prepares on the server; statements without values (DDL, BEGIN, SET) run as they are.
     if (values.isEmpty() && db.driverName() == u"QPSQL") {
         if (!query.exec(sql)) {
+            Error e = noted(db, errorFromSql(query.lastError(), sql));
+            qCDebug(lcSql) << "exec failed:" << e;
+            return Unexpected(std::move(e));
+        }
+        return query;
+    }
+    if (db.driverName() == u"QPSQL") {
+        // The QPSQL driver would PREPARE, EXECUTE and DEALLOCATE: three round trips, two of them
+        // inside the caller's transaction (a quota reservation held its row lock five round trips
+        // instead of two). The values go into the text as the driver's own literals instead, the very
+        // form its EXECUTE sends, and the statement runs in one round trip.
+        const std::optional<QString> inlined = withLiterals(db, sql, values);
+        if (!inlined) {
+            Error e(ErrorCode::Internal, QStringLiteral("The database reported an unexpected error."),
+                    QStringLiteral("%1 values for the placeholders of: %2").arg(values.size()).arg(sql));
+            qCWarning(lcSql) << "bind failed:" << e;
+            return Unexpected(std::move(e));
+        }
+        if (!query.exec(*inlined)) {
             Error e = noted(db, errorFromSql(query.lastError(), sql));
             qCDebug(lcSql) << "exec failed:" << e;
             return Unexpected(std::move(e));

@@ -45,7 +45,7 @@
 
 #include <algorithm>
 
-#include <time.h>
+#include <ctime> // clock_gettime (POSIX)
 
 using namespace heliodesk;
 using namespace heliodesk::test;

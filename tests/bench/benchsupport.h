@@ -36,7 +36,7 @@ inline QStringList &scratchFolders()
     QTextStream(stderr) << name << ": " << message << Qt::endl;
     for (const QString &folder : std::as_const(scratchFolders()))
         QDir(folder).removeRecursively();
-    std::exit(1);
+    std::exit(1); // NOLINT(concurrency-mt-unsafe): the benchmark ends here; nothing else runs by then
 }
 
 inline double median(QList<double> values)

@@ -90,7 +90,7 @@ QString TestAgentCatalogue::writeCatalogue(const QByteArray &json, bool withIcon
                              QByteArrayLiteral("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 24 24\"/>"));
     else
         QFile::remove(m_dir.filePath(QStringLiteral("icon.svg")));
-    const QString path = m_dir.filePath(QStringLiteral("catalogue.json"));
+    QString path = m_dir.filePath(QStringLiteral("catalogue.json"));
     test::writeWholeFile(path, json);
     return path;
 }

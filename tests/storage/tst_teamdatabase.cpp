@@ -301,6 +301,46 @@ private Q_SLOTS:
         QVERIFY(DatabasePasswordStore::entryName(DatabaseLocation::sqliteFile(QStringLiteral("/tmp/x.sqlite3"))).isEmpty());
     }
 
+    void valuesRoundTripWhateverTheyHold()
+    {
+        // On PostgreSQL execSql() writes values into the statement as literals (one round trip):
+        // quotes, backslashes, question marks, dollar quotes, NULLs and bytes must arrive unchanged,
+        // and '?' inside strings, identifiers and comments is not a placeholder. Same check on SQLite.
+        test::TestDatabase t;
+        QVERIFY(t.isValid());
+        const QSqlDatabase db = t.connection();
+        QVERIFY(execSql(db, QStringLiteral("CREATE TABLE odd (id BIGINT, \"what?\" TEXT, n BIGINT, b INTEGER, raw TEXT)")));
+        const QStringList texts = {QStringLiteral("it's"), QStringLiteral("back\\slash \\' \\\\"), QStringLiteral("why?"),
+                                   QStringLiteral("$$ dollar $tag$"), QStringLiteral("-- not a comment"), QStringLiteral("/* nor this */"),
+                                   QStringLiteral("caf\u00e9 \u2600 \U0001F600"), QString(u""_qs), QStringLiteral("line\nbreak\ttab")};
+        for (int i = 0; i < texts.size(); ++i) {
+            auto done = execSql(db,
+                                QStringLiteral("INSERT INTO odd (id, \"what?\", n, b, raw) -- a comment with ? in it\n"
+                                               "VALUES (?, ?, ?, ?, /* ? */ ?)"),
+                                {qint64(i), texts.at(i), qint64(-9007199254740993LL) + i, true, QStringLiteral("'?'")});
+            QVERIFY2(done, qPrintable(done ? QString() : done.error().toLogString()));
+        }
+        QVERIFY(execSql(db, QStringLiteral("INSERT INTO odd (id, \"what?\", n) VALUES (?, ?, ?)"),
+                        {qint64(99), QVariant(QMetaType::fromType<QString>()), QVariant(QMetaType::fromType<qint64>())}));
+        auto rows = execSql(db, QStringLiteral("SELECT id, \"what?\", n, b, raw FROM odd WHERE id < ? ORDER BY id"), {qint64(99)});
+        QVERIFY(rows);
+        int i = 0;
+        while (rows->next()) {
+            QCOMPARE(rows->value(1).toString(), texts.at(i));
+            QCOMPARE(rows->value(2).toLongLong(), qint64(-9007199254740993LL) + i);
+            QCOMPARE(rows->value(3).toInt(), 1);
+            QCOMPARE(rows->value(4).toString(), QStringLiteral("'?'"));
+            ++i;
+        }
+        QCOMPARE(i, texts.size());
+        auto nulls = execSql(db, QStringLiteral("SELECT count(*) FROM odd WHERE \"what?\" IS NULL AND n IS NULL AND id = ?"), {qint64(99)});
+        QVERIFY(nulls && nulls->next());
+        QCOMPARE(nulls->value(0).toInt(), 1);
+        // A statement whose placeholders and values disagree is refused, not half-bound.
+        auto short_ = execSql(db, QStringLiteral("SELECT ? + ?"), {1});
+        QVERIFY(!short_);
+    }
+
 private:
     QTemporaryDir m_dir;
     QByteArray m_savedDb;
