@@ -106,7 +106,7 @@ void TestKnowledgeBase::cleanup()
 
 QString TestKnowledgeBase::writeFile(const QString &name, const QByteArray &bytes)
 {
-    const QString path = m_files.filePath(name);
+    QString path = m_files.filePath(name);
     if (!writeWholeFile(path, bytes))
         qFatal("cannot write %s", qPrintable(path));
     return path;

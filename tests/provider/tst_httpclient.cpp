@@ -201,7 +201,7 @@ private:
         const qsizetype total = headEnd + 4 + length;
         if (buffer.size() < total)
             return {};
-        const QByteArray whole = buffer.left(total);
+        QByteArray whole = buffer.left(total);
         buffer.remove(0, total);
         return whole;
     }

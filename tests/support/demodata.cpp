@@ -615,7 +615,7 @@ Result<void> seedTeamDemoData(const std::shared_ptr<Database> &database, const s
     for (int i = 0; i < rateable.size(); ++i) {
         const Rateable &r = rateable.at(i);
         const QList<QPair<int, QString>> choices = comments.value(r.agentId);
-        const QPair<int, QString> choice = choices.at(used[r.agentId]++ % choices.size());
+        const QPair<int, QString> &choice = choices.at(used[r.agentId]++ % choices.size());
         clock->set(demoTime(0, 7, 0).addSecs(-qint64(rateable.size() - i) * 3600));
         // Each answer is rated by the one who asked it.
         if (auto rated = feedback.rate(Actor::user(r.asker), r.ticket.answerId, choice.first, choice.second); !rated)

@@ -135,7 +135,7 @@ struct DemoDatabase {
 class Camera
 {
 public:
-    explicit Camera(QDir folder) : m_folder(std::move(folder)) {}
+    explicit Camera(const QDir &folder) : m_folder(folder) {}
 
     /// Shows the window (if it is not yet) and writes what it shows to `name`.
     void shoot(QWidget *window, const QString &name)
@@ -328,6 +328,11 @@ void shootMainWindow(Camera &camera, const DemoDatabase &db, const DemoData &dem
     click(child(settings, "testButton"));
     waitUntil([&] { return !settings->endpointForm()->isTesting(); }, "Test Connection in the settings");
     camera.shoot(settings, QStringLiteral("settings-dialog.png"));
+    // The Database tab with a team server typed in (not saved: Cancel below).
+    settings->findChild<QTabWidget *>(QStringLiteral("settingsTabs"))->setCurrentWidget(child(settings, "databaseTab"));
+    click(child(settings, "teamDatabaseRadio"));
+    QTest::keyClicks(child(settings, "databaseAddressEdit"), QStringLiteral("postgresql://ana@db.solarco.example:5432/heliodesk"));
+    camera.shoot(settings, QStringLiteral("settings-database.png"));
     click(child(settings, "cancelButton"));
     waitUntil([&] { return window.findChild<SettingsDialog *>() == nullptr; }, "the settings to close");
     // Without a window manager nobody gives the window back the focus.

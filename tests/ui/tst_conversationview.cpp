@@ -48,7 +48,7 @@ public:
     int rowCount(const QModelIndex &parent = {}) const override { return parent.isValid() ? 0 : int(m_all.size()) - m_first; }
     QVariant data(const QModelIndex &index, int role) const override
     {
-        const FakeMessage &m = m_all[size_t(m_first + index.row())];
+        const FakeMessage &m = m_all[size_t(m_first) + size_t(index.row())];
         switch (role) {
         case Qt::DisplayRole: return m.content;
         case MessageListModel::IdRole: return m.id;
