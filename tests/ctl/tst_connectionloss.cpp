@@ -3,6 +3,7 @@
 // half-written, and the next action reconnects and succeeds. Runs as tst_connectionloss_pg; a
 // SQLite file has no server connection to lose, so the SQLite run skips it.
 
+#include "ctlprocess.h"
 #include "support/testdatabase.h"
 
 #include "model/accountservice.h"
@@ -12,6 +13,7 @@
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QSqlError>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
 #include <QUrlQuery>
@@ -129,6 +131,7 @@ private Q_SLOTS:
     void init();
     void actionAfterTheCutFailsThenTheNextSucceeds();
     void cutInsideATransactionKeepsNothing();
+    void cliSaysSoWhenTheServerIsGoneAndWorksWhenItIsBack();
 };
 
 void TestConnectionLoss::init()
@@ -227,6 +230,35 @@ void TestConnectionLoss::cutInsideATransactionKeepsNothing()
     QVERIFY2(retried, qPrintable(problemOf(retried)));
     QCOMPARE(countOf(t.connection(), QStringLiteral("SELECT count(*) FROM users WHERE username = 'ann'")), 1);
     QCOMPARE(countOf(t.connection(), QStringLiteral("SELECT count(*) FROM audit_log WHERE action = 'user.create' AND target_name = 'ann'")), 1);
+}
+
+
+void TestConnectionLoss::cliSaysSoWhenTheServerIsGoneAndWorksWhenItIsBack()
+{
+    // heliodeskctl connects anew on every run: a server that is not there gives one plain line
+    // and the failure exit code, and the next run, with the server back, simply works.
+    TestDatabase t;
+    QVERIFY2(t.isValid(), qPrintable(t.openError().toLogString()));
+    t.createAdmin();
+    QTemporaryDir home;
+    const QProcessEnvironment env = ctl::isolatedEnvironment(home.path(), ctl::Isolation::Database);
+
+    QUrl gone(t.locationText());
+    gone.setPort(gone.port(5432) + 1000); // nothing listens there
+    QUrlQuery query(gone);
+    query.addQueryItem(QStringLiteral("connect_timeout"), QStringLiteral("3"));
+    gone.setQuery(query);
+    const ctl::CtlRun refused = ctl::runCtl({QStringLiteral("--db"), gone.toString(QUrl::FullyEncoded), QStringLiteral("user"),
+                                             QStringLiteral("list")},
+                                            env);
+    QVERIFY2(refused.exitedWith(ctl::Failure), qPrintable(refused.describe()));
+    QVERIFY2(ctl::isOneErrorLine(refused.err), qPrintable(refused.describe()));
+    QVERIFY2(refused.err.contains(u"cannot be reached"), qPrintable(refused.describe()));
+    QVERIFY2(refused.out.isEmpty(), qPrintable(refused.describe()));
+
+    const ctl::CtlRun listed = ctl::runCtl({QStringLiteral("--db"), t.locationText(), QStringLiteral("user"), QStringLiteral("list")}, env);
+    QVERIFY2(listed.exitedWith(ctl::Success), qPrintable(listed.describe()));
+    QVERIFY2(listed.out.contains(u"root"), qPrintable(listed.describe()));
 }
 
 QTEST_GUILESS_MAIN(TestConnectionLoss)
