@@ -17,6 +17,21 @@ namespace {
 // Tokens of context snippet() keeps around the matched words: about one line of a results list.
 constexpr int SnippetTokens = 14;
 
+/// One hit from the first eight columns both engines' search statements share.
+Row rowFrom(const QSqlQuery &q)
+{
+    Row row;
+    row.messageId = q.value(0).toLongLong();
+    row.conversationId = q.value(1).toLongLong();
+    row.conversationTitle = q.value(2).toString();
+    row.agentId = q.value(3).toString();
+    row.agentName = q.value(4).toString();
+    row.role = messageRoleFromString(q.value(5).toString()).value_or(MessageRole::User);
+    row.createdAtMs = q.value(6).toLongLong();
+    row.snippet = q.value(7).toString();
+    return row;
+}
+
 Result<QList<Row>> searchSqlite(const QSqlDatabase &db, qint64 userId, const QString &ftsQuery, int limit)
 {
     auto q = execSql(db, searchSql(),
@@ -26,16 +41,7 @@ Result<QList<Row>> searchSqlite(const QSqlDatabase &db, qint64 userId, const QSt
         return Unexpected(q.error().withContext(QStringLiteral("Searching your conversations failed")));
     QList<Row> rows;
     while (q->next()) {
-        Row row;
-        row.messageId = q->value(0).toLongLong();
-        row.conversationId = q->value(1).toLongLong();
-        row.conversationTitle = q->value(2).toString();
-        row.agentId = q->value(3).toString();
-        row.agentName = q->value(4).toString();
-        row.role = messageRoleFromString(q->value(5).toString()).value_or(MessageRole::User);
-        row.createdAtMs = q->value(6).toLongLong();
-        row.snippet = q->value(7).toString();
-        rows << row;
+        rows << rowFrom(*q);
     }
     return rows;
 }
@@ -283,15 +289,7 @@ Result<QList<Row>> searchPostgres(const QSqlDatabase &db, qint64 userId, const Q
     const QString ellipsis = QStringLiteral("…");
     QList<Row> rows;
     while (q->next()) {
-        Row row;
-        row.messageId = q->value(0).toLongLong();
-        row.conversationId = q->value(1).toLongLong();
-        row.conversationTitle = q->value(2).toString();
-        row.agentId = q->value(3).toString();
-        row.agentName = q->value(4).toString();
-        row.role = messageRoleFromString(q->value(5).toString()).value_or(MessageRole::User);
-        row.createdAtMs = q->value(6).toLongLong();
-        row.snippet = q->value(7).toString();
+        Row row = rowFrom(*q);
         if (!q->value(8).toBool())
             row.snippet.prepend(ellipsis);
         if (!q->value(9).toBool())
