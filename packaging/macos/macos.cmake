@@ -35,7 +35,10 @@ if(CMAKE_OSX_DEPLOYMENT_TARGET)
     set(HELIODESK_MACOS_MINIMUM "${CMAKE_OSX_DEPLOYMENT_TARGET}")
 else()
     execute_process(COMMAND sw_vers -productVersion OUTPUT_VARIABLE HELIODESK_MACOS_MINIMUM
-                    OUTPUT_STRIP_TRAILING_WHITESPACE)
+                    OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+endif()
+if(NOT HELIODESK_MACOS_MINIMUM)
+    set(HELIODESK_MACOS_MINIMUM "12.0") # Qt 6.8's own minimum
 endif()
 string(TIMESTAMP heliodesk_year "%Y" UTC)
 set(HELIODESK_COPYRIGHT "Copyright © ${heliodesk_year} ${CPACK_PACKAGE_VENDOR}")
