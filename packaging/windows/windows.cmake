@@ -53,8 +53,8 @@ else()
 endif()
 install(SCRIPT "${heliodesk_deploy_script}")
 
+# msvcp140.dll, vcruntime140*.dll, …; not the Universal CRT, which Windows 10 (Qt 6's minimum) has.
 set(CMAKE_INSTALL_SYSTEM_RUNTIME_DESTINATION bin)
-set(CMAKE_INSTALL_UCRT_LIBRARIES ON)
 include(InstallRequiredSystemLibraries)
 
 # Where the DLLs that are not Qt's live: libsodium (pkg-config), qtkeychain, every prefix in
