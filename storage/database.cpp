@@ -4,6 +4,7 @@
 #include "sql.h"
 
 #include <QAtomicInteger>
+#include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 #include <QLoggingCategory>
@@ -61,6 +62,30 @@ void keepWalOnClose(const QSqlDatabase &db)
 } // namespace
 
 namespace {
+
+/// Before a migration changes the schema of a SQLite database that holds data, a copy of it
+/// (SchemaBackup::write). An empty database has nothing to lose; one written by a newer program is
+/// refused by migrateSchema without a change. A team database on PostgreSQL is backed up on its
+/// server (or with heliodeskctl db backup), not by each desktop that opens it.
+Result<std::optional<SchemaBackup::Record>> backUpBeforeSchemaUpdate(const QSqlDatabase &db, const DatabaseLocation &location)
+{
+    auto version = schemaVersion(db);
+    if (!version)
+        return Unexpected(version.error().withContext(QStringLiteral("Could not read the schema of %1").arg(location.displayName())));
+    const int latest = latestSchemaVersion();
+    if (*version == 0 || *version >= latest)
+        return std::optional<SchemaBackup::Record>();
+    if (location.engine() == DatabaseLocation::Engine::PostgreSql) {
+        qCInfo(lcDatabase) << "updating the team database" << location.displayName() << "from schema" << *version << "to" << latest
+                           << "without an automatic copy: PostgreSQL databases are backed up on their server";
+        return std::optional<SchemaBackup::Record>();
+    }
+    auto record = SchemaBackup::write(db, location.sqlitePath(), *version, latest, QDateTime::currentDateTimeUtc());
+    if (!record)
+        return Unexpected(record.error());
+    return std::optional<SchemaBackup::Record>(std::move(*record));
+}
+
 const QString connectionPrefix = QStringLiteral("heliodesk:");
 QAtomicInteger<quint64> instanceCounter;
 
@@ -126,9 +151,17 @@ Result<std::shared_ptr<Database>> Database::open(const DatabaseLocation &locatio
     if (!db)
         return Unexpected(db.error().withContext(QStringLiteral("Could not open %1").arg(location.displayName())));
     if (options.migrate) {
+        auto backedUp = backUpBeforeSchemaUpdate(*db, location);
+        if (!backedUp)
+            return Unexpected(backedUp.error());
+        database->m_schemaBackup = std::move(*backedUp);
         auto migrated = migrateSchema(*db, database->dialect());
         if (!migrated)
             return Unexpected(migrated.error().withContext(QStringLiteral("Could not prepare %1").arg(location.displayName())));
+        if (database->m_schemaBackup) {
+            if (auto noted = SchemaBackup::remember(*db, *database->m_schemaBackup, QDateTime::currentMSecsSinceEpoch()); !noted)
+                return Unexpected(noted.error().withContext(QStringLiteral("Could not prepare %1").arg(location.displayName())));
+        }
     } else if (auto checked = checkSchemaNotNewer(*db); !checked) {
         return Unexpected(checked.error());
     }

@@ -4,11 +4,13 @@
 
 #include "databaselocation.h"
 #include "error.h"
+#include "schemabackup.h"
 
 #include <QSqlDatabase>
 
 #include <chrono>
 #include <memory>
+#include <optional>
 
 namespace heliodesk {
 
@@ -30,6 +32,8 @@ public:
 
     /// Opens the database at `location`, creating the file and its folder when missing, and brings
     /// the schema up to date. Fails with DatabaseTooNew for a database written by a newer program.
+    /// A SQLite database with an older schema is first copied (SchemaBackup::write); when the copy
+    /// cannot be written, it is left as it was and the open fails with the reason.
     static Result<std::shared_ptr<Database>> open(const DatabaseLocation &location, const DatabaseOptions &options = {});
 
     ~Database();
@@ -48,6 +52,8 @@ public:
     [[nodiscard]] const DatabaseLocation &location() const { return m_location; }
     [[nodiscard]] const DatabaseOptions &options() const { return m_options; }
     [[nodiscard]] Dialect dialect() const { return m_dialect; }
+    /// The copy open() wrote before it updated the schema; empty when the schema was current.
+    [[nodiscard]] const std::optional<SchemaBackup::Record> &schemaBackup() const { return m_schemaBackup; }
 
     /// Heliodesk connections open in this process, across every Database and thread; tests read it
     /// to prove that nothing leaks.
@@ -64,6 +70,7 @@ private:
     Dialect m_dialect = Dialect::Sqlite;
     quint64 m_instance = 0; // tells this Database's connections from those of earlier ones in each thread
     QString m_namePrefix;
+    std::optional<SchemaBackup::Record> m_schemaBackup;
 };
 
 } // namespace heliodesk

@@ -176,6 +176,10 @@ Result<HealthFigures> HealthService::figures(const Actor &actor)
     if (!lastPath)
         return Unexpected(lastPath.error());
     figures.lastBackupPath = lastPath->value_or(QString());
+    auto schemaBackup = SchemaBackup::last(*db);
+    if (!schemaBackup)
+        return Unexpected(schemaBackup.error());
+    figures.schemaBackup = std::move(*schemaBackup);
     txn->rollback();
 
     figures.openConnections = Database::openConnectionCount();

@@ -8,6 +8,7 @@
 
 #include "storage/database.h"
 #include "storage/healthstore.h"
+#include "storage/schemabackup.h"
 
 #include <QObject>
 #include <QPointer>
@@ -32,6 +33,7 @@ struct HealthFigures {
     qint64 walBytes = 0;                            // its write-ahead log (-wal), 0 when there is none
     std::optional<qint64> lastBackupAtMs;           // empty: no backup recorded for this database
     QString lastBackupPath;
+    std::optional<SchemaBackup::Record> schemaBackup; // the copy taken before the last schema update
 };
 
 class HealthService : public QObject

@@ -9,6 +9,7 @@
 #include "model/chat/chatservice.h"
 #include "storage/appstatestore.h"
 #include "storage/hiringstore.h"
+#include "storage/schemabackup.h"
 #include "storage/sql.h"
 #include "support/scriptedprovider.h"
 #include "support/testdatabase.h"
@@ -52,6 +53,7 @@ private Q_SLOTS:
     void failedAnswersOfTheLastDay();
     void backUpNow();
     void backupRefusedForAnExistingFile();
+    void copyBeforeTheLastUpdate();
     void refreshesWhileVisible();
     void residentMemory();
     void analystIsNotAllowed();
@@ -121,6 +123,7 @@ void TestHealthTab::figuresFromTheLiveServices()
     const QString where = test::onPostgres() ? m_db->location().displayName() : QDir::toNativeSeparators(m_db->path());
     QVERIFY2(text("databaseValue").contains(where), qPrintable(text("databaseValue")));
     QVERIFY(text("backupValue").startsWith(QStringLiteral("None recorded")));
+    QCOMPARE(text("schemaBackupValue"), QStringLiteral("No update of this database has needed one yet."));
     QCOMPARE(text("failedValue"), QStringLiteral("0"));
 
     // An answer that streams until stopped.
@@ -253,6 +256,26 @@ void TestHealthTab::backupRefusedForAnExistingFile()
     QVERIFY(text("backupValue").startsWith(QStringLiteral("None recorded")));
     auto entries = AuditService(m_db->database(), m_db->clock()).list(m_root, onlyAction(QStringLiteral("database.backup")));
     QVERIFY(entries && entries->isEmpty());
+}
+
+void TestHealthTab::copyBeforeTheLastUpdate()
+{
+    // Database::open notes the copy it wrote before a schema update (tst_schemaupgrade); the tab
+    // shows the newest note, where the copy is and which schemas it was between.
+    const QString path = QDir(m_db->folder()).filePath(QStringLiteral("backups/heliodesk-20261129-081500-schema3.sqlite3"));
+    const qint64 at = m_db->clock()->nowMs() - 3'600'000;
+    QVERIFY(SchemaBackup::remember(m_db->connection(), SchemaBackup::Record{path, 3, 4, at}, at));
+    m_tab->reload();
+    const QString shown = text("schemaBackupValue");
+    QVERIFY2(shown.contains(QDir::toNativeSeparators(path)), qPrintable(shown));
+    QVERIFY2(shown.contains(QStringLiteral("schema 3, before the update to schema 4")), qPrintable(shown));
+    QVERIFY2(shown.startsWith(QLocale().toString(QDateTime::fromMSecsSinceEpoch(at).toLocalTime(), QLocale::ShortFormat)), qPrintable(shown));
+
+    auto figures = HealthService(m_db->database(), m_db->clock(), nullptr).figures(m_root);
+    QVERIFY(figures.has_value());
+    QVERIFY(figures->schemaBackup.has_value());
+    QCOMPARE(figures->schemaBackup->path, path);
+    QCOMPARE(figures->schemaBackup->atMs, at);
 }
 
 void TestHealthTab::refreshesWhileVisible()

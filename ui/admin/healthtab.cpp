@@ -60,6 +60,7 @@ HealthTab::HealthTab(std::shared_ptr<Database> database, std::shared_ptr<const C
     m_failedValue = valueLabel(QStringLiteral("failedValue"), tr("Answers failed in the last 24 hours"), this);
     m_databaseValue = valueLabel(QStringLiteral("databaseValue"), tr("Database size"), this);
     m_backupValue = valueLabel(QStringLiteral("backupValue"), tr("Last backup"), this);
+    m_schemaBackupValue = valueLabel(QStringLiteral("schemaBackupValue"), tr("Copy saved before the last database update"), this);
 
     auto *form = new QFormLayout;
     form->setLabelAlignment(Qt::AlignLeft);
@@ -69,6 +70,7 @@ HealthTab::HealthTab(std::shared_ptr<Database> database, std::shared_ptr<const C
     form->addRow(tr("Process memory:"), m_memoryValue);
     form->addRow(tr("Database:"), m_databaseValue);
     form->addRow(tr("Last backup:"), m_backupValue);
+    form->addRow(tr("Before the last update:"), m_schemaBackupValue);
     form->addRow(tr("Failed answers (24 h):"), m_failedValue);
 
     m_failedTable->setObjectName(QStringLiteral("failedAnswersTable"));
@@ -116,7 +118,7 @@ void HealthTab::reload()
 {
     auto figures = m_service->figures(m_admin);
     if (!figures) {
-        for (QLabel *label : {m_connectionsValue, m_streamsValue, m_memoryValue, m_failedValue, m_databaseValue, m_backupValue})
+        for (QLabel *label : {m_connectionsValue, m_streamsValue, m_memoryValue, m_failedValue, m_databaseValue, m_backupValue, m_schemaBackupValue})
             label->clear();
         m_failedTable->setRowCount(0);
         m_backupButton->setEnabled(false);
@@ -141,6 +143,12 @@ void HealthTab::reload()
         m_databaseValue->setText(tr("The size of %1 cannot be read.").arg(QDir::toNativeSeparators(f.databasePath)));
     m_backupValue->setText(f.lastBackupAtMs ? tr("%1, to %2").arg(when(*f.lastBackupAtMs), QDir::toNativeSeparators(f.lastBackupPath))
                                             : tr("None recorded. Back up now, or with “heliodeskctl db backup FILE”."));
+    m_schemaBackupValue->setText(
+        f.schemaBackup ? tr("%1, to %2 (schema %3, before the update to schema %4)")
+                             .arg(when(f.schemaBackup->atMs), QDir::toNativeSeparators(f.schemaBackup->path))
+                             .arg(f.schemaBackup->fromVersion)
+                             .arg(f.schemaBackup->toVersion)
+                       : tr("No update of this database has needed one yet."));
     m_failedValue->setText(f.failedAnswerCount > f.failedAnswers.size()
                                ? tr("%1 (the newest %2 are listed)").arg(f.failedAnswerCount).arg(f.failedAnswers.size())
                                : QLocale().toString(f.failedAnswerCount));

@@ -70,6 +70,7 @@ private:
     QLabel *m_failedValue = nullptr;
     QLabel *m_databaseValue = nullptr;
     QLabel *m_backupValue = nullptr;
+    QLabel *m_schemaBackupValue = nullptr;
     QTableWidget *m_failedTable = nullptr;
     QPushButton *m_backupButton = nullptr;
     MessageLabel *m_message = nullptr;
