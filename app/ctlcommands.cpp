@@ -33,8 +33,14 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 
+#include <functional>
+
+#ifdef Q_OS_WIN
+#include <qt_windows.h>
+#else
 #include <csignal>
 #include <unistd.h>
+#endif
 
 namespace heliodesk {
 
@@ -849,6 +855,22 @@ int CtlCommands::auditList(const QStringList &args)
 
 namespace {
 
+#ifdef Q_OS_WIN
+// Windows has no signals for Ctrl-C: the console calls this on a thread of its own, which may
+// post to the event loop of the one receiver watchInterrupts() set.
+QObject *interruptReceiver = nullptr;
+std::function<void()> *onInterruptInLoop = nullptr;
+
+BOOL WINAPI onConsoleControl(DWORD type)
+{
+    if (type != CTRL_C_EVENT && type != CTRL_BREAK_EVENT && type != CTRL_CLOSE_EVENT)
+        return FALSE;
+    if (!interruptReceiver)
+        return FALSE; // the default: end the process
+    QMetaObject::invokeMethod(interruptReceiver, [] { (*onInterruptInLoop)(); }, Qt::QueuedConnection);
+    return TRUE;
+}
+#else
 int interruptPipe[2] = {-1, -1};
 
 void onInterrupt(int)
@@ -857,6 +879,7 @@ void onInterrupt(int)
     // Only async-signal-safe work here: the event loop reads the pipe and stops the answer.
     [[maybe_unused]] const auto written = ::write(interruptPipe[1], &byte, 1);
 }
+#endif
 
 } // namespace
 
@@ -873,20 +896,31 @@ int CtlCommands::prepareAgents()
 
 void CtlCommands::watchInterrupts(qint64 answerId)
 {
+#ifdef Q_OS_WIN
+    static std::function<void()> stop;
+    stop = [this, answerId] { m_chat->stop(answerId); };
+    m_interrupts = std::make_unique<QObject>();
+    onInterruptInLoop = &stop;
+    interruptReceiver = m_interrupts.get();
+    QObject::connect(m_interrupts.get(), &QObject::destroyed, [] { interruptReceiver = nullptr; });
+    SetConsoleCtrlHandler(onConsoleControl, TRUE);
+#else
     if (::pipe(interruptPipe) != 0)
         return; // without the pipe Ctrl-C ends the process the default way; the answer becomes interrupted
-    m_interrupts = std::make_unique<QSocketNotifier>(interruptPipe[0], QSocketNotifier::Read);
-    QObject::connect(m_interrupts.get(), &QSocketNotifier::activated, m_interrupts.get(), [this, answerId] {
+    auto notifier = std::make_unique<QSocketNotifier>(interruptPipe[0], QSocketNotifier::Read);
+    QObject::connect(notifier.get(), &QSocketNotifier::activated, notifier.get(), [this, answerId] {
         char byte = 0;
         [[maybe_unused]] const auto n = ::read(interruptPipe[0], &byte, 1);
         m_chat->stop(answerId);
     });
+    m_interrupts = std::move(notifier);
     struct sigaction action = {};
     action.sa_handler = onInterrupt;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
+#endif
 }
 
 int CtlCommands::ask(const QStringList &args)

@@ -10,6 +10,7 @@
 #include "storage/error.h"
 
 #include <QCoroTask>
+#include <QObject>
 #include <QStringList>
 #include <QTextStream>
 #include <QUrl>
@@ -17,8 +18,6 @@
 #include <functional>
 #include <memory>
 #include <optional>
-
-class QSocketNotifier;
 
 namespace heliodesk {
 
@@ -115,7 +114,7 @@ private:
     Actor m_actor;
     std::unique_ptr<AgentSetup> m_agents;
     std::unique_ptr<ChatService> m_chat;
-    std::unique_ptr<QSocketNotifier> m_interrupts;
+    std::unique_ptr<QObject> m_interrupts; // what turns Ctrl-C into a stop on the event loop
 };
 
 } // namespace heliodesk

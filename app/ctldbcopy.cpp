@@ -16,7 +16,13 @@
 #include <QJsonObject>
 #include <QLocale>
 
+#ifdef Q_OS_WIN
+#include <io.h>
+#define isatty _isatty
+#define STDERR_FILENO 2
+#else
 #include <unistd.h>
+#endif
 
 namespace heliodesk {
 

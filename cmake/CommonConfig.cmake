@@ -11,10 +11,19 @@ function(heliodesk_configure_target target)
         QT_STRICT_ITERATORS
         QT_NO_KEYWORDS
     )
-    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
-        -Wcast-align -Woverloaded-virtual -Wformat=2)
-    if(HELIODESK_WARNINGS_AS_ERRORS)
-        target_compile_options(${target} PRIVATE -Werror)
+    if(MSVC)
+        # /permissive- for standard conformance, /utf-8 because the sources are UTF-8, /Zc:__cplusplus
+        # so that Qt sees C++20.
+        target_compile_options(${target} PRIVATE /W4 /permissive- /utf-8 /Zc:__cplusplus)
+        if(HELIODESK_WARNINGS_AS_ERRORS)
+            target_compile_options(${target} PRIVATE /WX)
+        endif()
+    else()
+        target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
+            -Wcast-align -Woverloaded-virtual -Wformat=2)
+        if(HELIODESK_WARNINGS_AS_ERRORS)
+            target_compile_options(${target} PRIVATE -Werror)
+        endif()
     endif()
 endfunction()
 
