@@ -3,12 +3,14 @@
 #include "appwiring.h"
 
 #include "model/databasesettings.h"
+#include "resources/heliodeskresources.h"
 #include "storage/databaselocation.h"
 
 #include <heliodesk/version.h>
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 
 #include <memory>
 
@@ -67,6 +69,11 @@ int main(int argc, char *argv[])
     }
 
     QApplication app(argc, argv);
+    // The window's icon on X11 and Windows; Wayland compositors find it through the desktop file
+    // named after the application id (packaging/linux/, HELIODESK_APP_ID from cmake/Packaging.cmake).
+    initResources(); // the icon is in the compiled-in resources
+    QGuiApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/heliodesk.png")));
+    QGuiApplication::setDesktopFileName(QStringLiteral(HELIODESK_APP_ID));
     QCommandLineParser parser;
     describeOptions(parser);
     parser.process(app);

@@ -41,8 +41,14 @@ const LoadedBackend &keychainModule()
         if (const QString path = qEnvironmentVariable("HELIODESK_KEYCHAIN_MODULE"); !path.isEmpty())
             candidates << path;
         const QString appDir = QCoreApplication::applicationDirPath();
-        candidates << appDir + u"/heliodesk_keychain" << appDir + u"/../lib/heliodesk/heliodesk_keychain"
-                   << appDir + u"/../PlugIns/heliodesk_keychain";
+        candidates << appDir + u"/heliodesk_keychain";
+#ifdef HELIODESK_INSTALL_MODULE_DIR
+        // bin/ -> ${CMAKE_INSTALL_LIBDIR}/heliodesk (model/CMakeLists.txt): /usr/lib/x86_64-linux-gnu/heliodesk in a .deb.
+        candidates << appDir + QStringLiteral("/" HELIODESK_INSTALL_MODULE_DIR "/heliodesk_keychain");
+#else
+        candidates << appDir + u"/../lib/heliodesk/heliodesk_keychain";
+#endif
+        candidates << appDir + u"/../PlugIns/heliodesk_keychain";
 #ifdef HELIODESK_BUILD_MODULE_DIR
         candidates << QStringLiteral(HELIODESK_BUILD_MODULE_DIR "/heliodesk_keychain");
 #endif
