@@ -5,6 +5,8 @@
 # out-of-memory, and says where the reproducer is.
 #
 #   scripts/fuzz.sh [SECONDS=60] [TARGET...]      TARGET: sseparser, ctlcommands, … (default: all)
+# Targets run side by side, HELIODESK_FUZZ_PARALLEL (nproc) at a time; HELIODESK_FUZZ_OPTIONS adds
+# libFuzzer flags (for example -rss_limit_mb=64, or -only_ascii=1).
 #
 # A reproducer replays with  build/fuzz/tests/fuzz/fuzz_<target> <file>  (or, without clang, with
 # the replay test of the ordinary build); copy it to tests/fuzz/regressions/<target>/ once fixed.
@@ -41,36 +43,60 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:strict_stri
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 export QT_QPA_PLATFORM=offscreen
 
-failed=()
-run_start=$SECONDS
-for target in "${targets[@]}"; do
-    binary="$build/tests/fuzz/fuzz_$target"
-    work="$build/fuzz-run/$target"
+# Runs one target for SECONDS; what it says goes to $work/report, and $work/failed marks a finding.
+run_one() {
+    local target="$1" binary="$build/tests/fuzz/fuzz_$1" work="$build/fuzz-run/$1"
     rm -rf "$work"
     mkdir -p "$work/corpus" "$work/artifacts"
     # A copy: what the fuzzer adds stays in the build folder.
     find "$root/tests/fuzz/corpus/$target" "$root/tests/fuzz/regressions/$target" -maxdepth 1 -type f ! -name '.*' \
         -exec cp -t "$work/corpus" {} + 2> /dev/null || true
-    options=(-max_total_time="$seconds" -rss_limit_mb=2048 -timeout=30 -max_len=8192 -print_final_stats=1
-             -artifact_prefix="$work/artifacts/")
+    local options=(-max_total_time="$seconds" -rss_limit_mb=2048 -timeout=30 -max_len=8192 -print_final_stats=1
+                   -artifact_prefix="$work/artifacts/")
     [[ -f "$root/tests/fuzz/$target.dict" ]] && options+=(-dict="$root/tests/fuzz/$target.dict")
-    echo "fuzz: $target for ${seconds} s"
-    status=0
+    # shellcheck disable=SC2206 # extra libFuzzer flags, space-separated on purpose
+    options+=(${HELIODESK_FUZZ_OPTIONS:-})
+    local status=0
     (cd "$work" && "$binary" "${options[@]}" "$work/corpus" > "$work/log" 2>&1) || status=$?
-    reproducers=("$work"/artifacts/*)
+    local reproducers=("$work"/artifacts/*)
     if [[ $status -ne 0 || -e "${reproducers[0]}" ]]; then
-        failed+=("$target")
-        echo "fuzz: $target FAILED (exit $status); what it found (whole log: $work/log):"
-        # The report's headline and its first frames, then the one-line summary.
-        awk '/ERROR: |invariant failed|runtime error:|ALARM: |out-of-memory/ { shown = 1 }
-             shown && n < 30 { print "    " $0; n++ }' "$work/log"
-        grep -E '^SUMMARY:' "$work/log" | sed 's/^/    /' || true
-        for reproducer in "${reproducers[@]}"; do
-            [[ -e $reproducer ]] && echo "fuzz: reproducer: $reproducer  (replay: $binary $reproducer)"
-        done
+        touch "$work/failed"
+        {
+            echo "fuzz: $target FAILED (exit $status); what it found (whole log: $work/log):"
+            # The report's headline and its first frames, then the one-line summary.
+            awk '/ERROR: |invariant failed|runtime error:|ALARM: |out-of-memory/ { shown = 1 }
+                 shown && n < 30 { print "    " $0; n++ }' "$work/log"
+            grep -E '^SUMMARY:' "$work/log" | sed 's/^/    /' || true
+            for reproducer in "${reproducers[@]}"; do
+                [[ -e $reproducer ]] && echo "fuzz: reproducer: $reproducer  (replay: $binary $reproducer)"
+            done
+        } > "$work/report"
     else
-        grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "$work/log" | tr '\n' ' ' | sed "s/^/fuzz: $target ok: /"
-        echo
+        { grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "$work/log" | tr '\n' ' ' | sed "s/^/fuzz: $target ok: /"
+          echo; } > "$work/report"
+    fi
+}
+
+# Targets run side by side, one per core (HELIODESK_FUZZ_PARALLEL overrides): each is one process.
+parallel="${HELIODESK_FUZZ_PARALLEL:-$(nproc)}"
+failed=()
+run_start=$SECONDS
+echo "fuzz: ${#targets[@]} targets for ${seconds} s each, ${parallel} at a time"
+running=0
+for target in "${targets[@]}"; do
+    if ((running >= parallel)); then
+        wait -n || true
+        running=$((running - 1))
+    fi
+    run_one "$target" &
+    running=$((running + 1))
+done
+wait || true
+for target in "${targets[@]}"; do
+    work="$build/fuzz-run/$target"
+    cat "$work/report" 2> /dev/null || echo "fuzz: $target left no report (see $work)"
+    if [[ -e "$work/failed" || ! -e "$work/report" ]]; then
+        failed+=("$target")
     fi
 done
 echo "fuzz: ran ${#targets[@]} targets in $((SECONDS - run_start)) s (build ${build_time} s)"

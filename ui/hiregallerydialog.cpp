@@ -18,11 +18,11 @@ constexpr int cardColumns = 2;
 
 } // namespace
 
-HireGalleryDialog::HireGalleryDialog(std::shared_ptr<Database> database, std::shared_ptr<const Clock> clock, UserRecord user,
+HireGalleryDialog::HireGalleryDialog(const std::shared_ptr<Database> &database, const std::shared_ptr<const Clock> &clock, UserRecord user,
                                      QWidget *parent)
     : QDialog(parent)
     , m_accounts(database, clock)
-    , m_plans(database, clock) // copies: the body below still reads database
+    , m_plans(database, clock)
     , m_user(std::move(user))
     , m_message(new MessageLabel(MessageLabel::Presentation::Banner, this))
     , m_scroll(new QScrollArea(this))

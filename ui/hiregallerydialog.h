@@ -27,7 +27,7 @@ class HireGalleryDialog : public QDialog
     Q_OBJECT
 
 public:
-    HireGalleryDialog(std::shared_ptr<Database> database, std::shared_ptr<const Clock> clock, UserRecord user,
+    HireGalleryDialog(const std::shared_ptr<Database> &database, const std::shared_ptr<const Clock> &clock, UserRecord user,
                       QWidget *parent = nullptr);
 
     /// The agents the user has hired, as last read or changed here.

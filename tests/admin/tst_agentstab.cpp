@@ -113,7 +113,7 @@ void TestAgentsTab::clickAgent(const QString &name)
 
 QString TestAgentsTab::writeFile(const QString &name, const QByteArray &bytes) const
 {
-    const QString path = m_db->folder() + u'/' + name;
+    QString path = m_db->folder() + u'/' + name; // not const: returned by move
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size())
         qFatal("could not write %s", qPrintable(path));

@@ -25,7 +25,7 @@ namespace {
 
 QString writeFile(const QString &folder, const QString &name, const QByteArray &bytes)
 {
-    const QString path = folder + u'/' + name;
+    QString path = folder + u'/' + name; // not const: returned by move
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size())
         qFatal("could not write %s", qPrintable(path));

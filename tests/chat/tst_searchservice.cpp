@@ -231,8 +231,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("marked");
         QTest::addColumn<QString>("plain");
         QTest::addColumn<QStringList>("matches");
-        const QString s(QChar(MessageSearchStore::MatchStart));
-        const QString e(QChar(MessageSearchStore::MatchEnd));
+        const QString s{QChar(MessageSearchStore::MatchStart)};
+        const QString e{QChar(MessageSearchStore::MatchEnd)};
         QTest::newRow("two matches") << QString(u"the " + s + u"inverter" + e + u" had a " + s + u"fault" + e + u"…")
                                      << QStringLiteral("the inverter had a fault…") << QStringList{QStringLiteral("inverter"), QStringLiteral("fault")};
         QTest::newRow("lines folded") << QString(u"…first\n\n  " + s + u"second" + e + u"\tthird\n")

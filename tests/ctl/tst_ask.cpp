@@ -16,7 +16,7 @@
 
 #include <memory>
 
-#include <signal.h>
+#include <csignal>
 
 using namespace heliodesk::test;
 using namespace heliodesk::test::ctl;
@@ -162,7 +162,7 @@ qint64 TestAsk::latestConversation(const QString &user)
     const auto doc = json(run({QStringLiteral("conversations"), QStringLiteral("--user"), user, QStringLiteral("--json")}));
     qint64 newest = 0;
     if (doc)
-        for (const QJsonValue &v : doc->array())
+        for (const auto &v : doc->array())
             newest = std::max<qint64>(newest, v.toObject().value(u"id").toInteger());
     return newest;
 }
@@ -177,7 +177,7 @@ QJsonObject TestAsk::userEntry(const QString &username)
 {
     const auto doc = json(run({QStringLiteral("user"), QStringLiteral("list"), QStringLiteral("--json")}));
     if (doc)
-        for (const QJsonValue &v : doc->array())
+        for (const auto &v : doc->array())
             if (v.toObject().value(u"username").toString() == username)
                 return v.toObject();
     return {};
@@ -289,7 +289,7 @@ void TestAsk::streamsFromEndpoint()
     QCOMPARE(latestConversation(QStringLiteral("ann")), id);
     const QJsonArray stored = messagesOf(show(id));
     QCOMPARE(stored.size(), 4);
-    for (const QJsonValue &m : stored)
+    for (const auto &m : stored)
         QCOMPARE(m.toObject().value(u"status").toString(), QStringLiteral("complete"));
     QCOMPARE(stored.at(3).toObject().value(u"content").toString(), QStringLiteral("Then measure the open-circuit voltage."));
 }

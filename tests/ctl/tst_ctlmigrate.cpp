@@ -544,7 +544,7 @@ void TestCtlMigrate::hundredThousandMessages()
     QVERIFY2(report, qPrintable(there.describe()));
     QCOMPARE(report->object().value(QStringLiteral("verified")).toBool(), true);
     qint64 reportedMessages = -1;
-    for (const QJsonValue &t : report->object().value(QStringLiteral("tables")).toArray())
+    for (const auto &t : report->object().value(QStringLiteral("tables")).toArray())
         if (t.toObject().value(QStringLiteral("name")).toString() == u"messages")
             reportedMessages = t.toObject().value(QStringLiteral("rows")).toInteger();
     QCOMPARE(reportedMessages, messages);

@@ -217,7 +217,7 @@ std::optional<QHash<QString, QJsonObject>> TestHeliodeskctl::listUsers()
     if (!doc || !doc->isArray())
         return std::nullopt;
     QHash<QString, QJsonObject> users;
-    for (const QJsonValue &v : doc->array())
+    for (const auto &v : doc->array())
         users.insert(v.toObject().value(u"username").toString(), v.toObject());
     return users;
 }
@@ -228,7 +228,7 @@ std::optional<QHash<QString, QJsonObject>> TestHeliodeskctl::listPlans()
     if (!doc || !doc->isArray())
         return std::nullopt;
     QHash<QString, QJsonObject> plans;
-    for (const QJsonValue &v : doc->array())
+    for (const auto &v : doc->array())
         plans.insert(v.toObject().value(u"name").toString(), v.toObject());
     return plans;
 }
@@ -769,7 +769,7 @@ void TestHeliodeskctl::userDelete()
     const auto audit = json(run({QStringLiteral("audit"), QStringLiteral("--json")}));
     QVERIFY(audit);
     QJsonObject entry;
-    for (const QJsonValue &v : audit->array())
+    for (const auto &v : audit->array())
         if (v.toObject().value(u"action").toString() == u"user.delete")
             entry = v.toObject();
     QVERIFY2(!entry.isEmpty(), qPrintable(QString::fromUtf8(audit->toJson())));
@@ -967,7 +967,7 @@ void TestHeliodeskctl::usageAndReconcile()
     QVERIFY(usage);
     QCOMPARE(usage->object().value(u"period").toString(), period);
     QHash<QString, QJsonObject> byAgent;
-    for (const QJsonValue &v : usage->object().value(u"rows").toArray()) {
+    for (const auto &v : usage->object().value(u"rows").toArray()) {
         QCOMPARE(v.toObject().value(u"username").toString(), QStringLiteral("ann"));
         byAgent.insert(v.toObject().value(u"agent").toString(), v.toObject());
     }
@@ -1033,7 +1033,7 @@ void TestHeliodeskctl::usageAndReconcile()
     const QJsonObject report = QJsonDocument::fromJson(mismatchJson.out.toUtf8()).object();
     QCOMPARE(report.value(u"mismatches").toInt(-1), 1);
     bool sawAnn = false;
-    for (const QJsonValue &v : report.value(u"users").toArray()) {
+    for (const auto &v : report.value(u"users").toArray()) {
         const QJsonObject row = v.toObject();
         if (row.value(u"username").toString() != u"ann")
             continue;
