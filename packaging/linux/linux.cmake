@@ -48,14 +48,16 @@ set(CPACK_HELIODESK_ARCH "${CMAKE_SYSTEM_PROCESSOR}") # the .tar.gz's name (cmak
 #   qt6-qpa-plugins     the xcb platform plugin: without it no window opens on X11
 #   libqt6sql6-sqlite   the SQLite driver: the database of a single desktop
 #   libqt6sql6-psql     the PostgreSQL driver: a team's shared database (team mode)
+#   libsecret-1-0       QtKeychain opens it at run time to reach the Secret Service (GNOME
+#                       Keyring, KeePassXC): without it the API key is kept for the session only
 #   qt6-wayland         (Recommends) the native Wayland platform; X11 via XWayland works without it
 # The agent icons (SVG) are only read, never drawn, so the SVG plugins (libqt6svg6) are not needed.
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "qt6-qpa-plugins, libqt6sql6-sqlite, libqt6sql6-psql")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "qt6-qpa-plugins, libqt6sql6-sqlite, libqt6sql6-psql, libsecret-1-0")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "qt6-wayland")
-# QtKeychain keeps the endpoint's API key and the team database's password in a Secret Service
-# (GNOME Keyring, KeePassXC) or KWallet; without one they are kept for the session only.
+# The keychain services themselves (as libqt6keychain1 recommends); without one the API key and
+# the team database's password are kept for the session only.
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "gnome-keyring | kwalletmanager | keepassxc")
 set(CPACK_DEBIAN_PACKAGE_SECTION "net")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
@@ -63,13 +65,14 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 
 # .rpm (Fedora names): rpm's automatic requirements cover the linked libraries; Qt's run-time
 # plugins are in qt6-qtbase-gui (xcb; qt6-qtbase, which it needs, has the SQLite driver) and
-# qt6-qtbase-postgresql (team mode); qt6-qtwayland is a weak dependency.
+# qt6-qtbase-postgresql (team mode); libsecret, which QtKeychain opens at run time;
+# qt6-qtwayland is a weak dependency.
 set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
 set(CPACK_RPM_PACKAGE_LICENSE "${HELIODESK_LICENSE}")
 set(CPACK_RPM_PACKAGE_GROUP "Applications/Internet")
 set(CPACK_RPM_PACKAGE_URL "${PROJECT_HOMEPAGE_URL}")
 set(CPACK_RPM_PACKAGE_AUTOREQ ON)
-set(CPACK_RPM_PACKAGE_REQUIRES "qt6-qtbase-gui, qt6-qtbase-postgresql")
+set(CPACK_RPM_PACKAGE_REQUIRES "qt6-qtbase-gui, qt6-qtbase-postgresql, libsecret")
 set(CPACK_RPM_PACKAGE_SUGGESTS "qt6-qtwayland")
 # Directories the system owns (filesystem, hicolor-icon-theme, desktop-file-utils): not ours to list.
 set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
