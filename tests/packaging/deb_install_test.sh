@@ -63,7 +63,7 @@ trap summary EXIT
 
 # --- Preconditions --------------------------------------------------------------------------------
 begin "preconditions"
-[ -f "$build/CPackConfig.cmake" ] || fail "$build/CPackConfig.cmake is missing: build the tree first (scripts/setup.sh ci)"
+[ -f "$build/CMakeCache.txt" ] || fail "$build is not a build tree: build it first (scripts/setup.sh ci)"
 for tool in cpack:cmake dpkg-shlibdeps:dpkg-dev file:file desktop-file-validate:desktop-file-utils appstreamcli:appstream; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || fail "${tool%%:*} is missing (Debian package ${tool#*:})"
 done
@@ -73,15 +73,26 @@ fi
 version="$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$build/CMakeCache.txt")"
 [ -n "$version" ] || fail "no CMAKE_PROJECT_VERSION in $build/CMakeCache.txt"
 rm -rf "$logs" && mkdir -p "$logs"
+# cpack reads CPackConfig.cmake before it brings the tree up to date: configure first, so that
+# packaging settings changed since the last configure are the ones used (compiles nothing).
+cmake "$build" >"$logs/configure.log" 2>&1 || { tail -n 20 "$logs/configure.log" >&2; fail "cmake could not configure $build"; }
+[ -f "$build/CPackConfig.cmake" ] || fail "configuring $build made no CPackConfig.cmake"
 pass "version $version from $build"
+
+# A throwaway user: every per-user location (data, settings, keychain bus) is inside $home.
+home="$work/home"
+mkdir -p "$home/runtime" && chmod 700 "$home/runtime"
+as_user() {
+  env -u HELIODESK_DB -u HELIODESK_API_KEY -u HELIODESK_API_BASE -u HELIODESK_MODEL -u DBUS_SESSION_BUS_ADDRESS \
+    HOME="$home" XDG_DATA_HOME="$home/.local/share" XDG_CONFIG_HOME="$home/.config" XDG_CACHE_HOME="$home/.cache" \
+    XDG_RUNTIME_DIR="$home/runtime" "$@"
+}
+data="$home/.local/share/heliodesk"
 
 # --- Packages -------------------------------------------------------------------------------------
 generators="DEB;TGZ"
 command -v rpmbuild >/dev/null 2>&1 && generators="DEB;RPM;TGZ"
 begin "cpack ($generators)"
-# cpack reads CPackConfig.cmake before it brings the tree up to date: configure first, so that
-# packaging settings changed since the last configure are the ones used (compiles nothing).
-cmake "$build" >"$logs/configure.log" 2>&1 || { tail -n 20 "$logs/configure.log" >&2; fail "cmake could not configure $build"; }
 if ! cpack -G "$generators" -B "$work/packages" --config "$build/CPackConfig.cmake" >"$logs/cpack.log" 2>&1; then
   tail -n 40 "$logs/cpack.log" >&2
   fail "cpack could not make the packages (log: $logs/cpack.log)"
@@ -128,7 +139,14 @@ grep -q "^$top/lib.*/heliodesk/heliodesk_keychain.so$" "$logs/tgz-files.txt" || 
 mkdir -p "$work/tgz" && tar xzf "$tgz" -C "$work/tgz"
 [ "$("$work/tgz/$top/bin/heliodeskctl" --version)" = "heliodeskctl $version" ] ||
   fail "heliodeskctl from the .tar.gz does not print \"heliodeskctl $version\""
-pass "$(basename "$tgz"), unpacked heliodeskctl runs"
+# Relocatable: the unpacked heliodeskctl finds the unpacked keychain module (and no other).
+tgz_module="$(find "$work/tgz/$top" -name heliodesk_keychain.so)"
+mkdir -p "$work/home-tgz/runtime" && chmod 700 "$work/home-tgz/runtime"
+home="$work/home-tgz" as_user HELIODESK_API_BASE=http://127.0.0.1:9/v1 HELIODESK_MODEL=none LD_DEBUG=libs \
+  LD_DEBUG_OUTPUT="$work/tgz-ld" timeout -s KILL 120 "$work/tgz/$top/bin/heliodeskctl" provider show >"$logs/tgz-provider-show.out" 2>&1 ||
+  { cat "$logs/tgz-provider-show.out" >&2; fail "heliodeskctl provider show from the .tar.gz failed"; }
+grep -qs "calling init: $tgz_module\$" "$work"/tgz-ld.* || fail "heliodeskctl from the .tar.gz did not load $tgz_module"
+pass "$(basename "$tgz"), unpacked heliodeskctl runs and loads its keychain module"
 
 # --- Install --------------------------------------------------------------------------------------
 export DEBIAN_FRONTEND=noninteractive
@@ -157,15 +175,6 @@ done <"$logs/dpkg-L.txt"
 pass "${#files[@]} files"
 
 # --- The installed programs -------------------------------------------------------------------------
-# A throwaway user: every per-user location (data, settings, keychain bus) is inside $home.
-home="$work/home"
-mkdir -p "$home/runtime" && chmod 700 "$home/runtime"
-as_user() {
-  env -u HELIODESK_DB -u HELIODESK_API_KEY -u HELIODESK_API_BASE -u HELIODESK_MODEL -u DBUS_SESSION_BUS_ADDRESS \
-    HOME="$home" XDG_DATA_HOME="$home/.local/share" XDG_CONFIG_HOME="$home/.config" XDG_CACHE_HOME="$home/.cache" \
-    XDG_RUNTIME_DIR="$home/runtime" "$@"
-}
-data="$home/.local/share/heliodesk"
 
 begin "heliodeskctl --version"
 got="$(as_user /usr/bin/heliodeskctl --version)"
