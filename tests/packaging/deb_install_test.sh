@@ -303,9 +303,12 @@ done
 pass "$app_id: desktop file, metainfo and 10 icons valid"
 
 # --- Remove ---------------------------------------------------------------------------------------
-begin "apt-get remove and purge"
+begin "apt-get remove, dpkg --purge"
 apt-get remove -y -q heliodesk >"$logs/apt-remove.log" 2>&1 || fail "apt-get remove failed (log: $logs/apt-remove.log)"
-apt-get purge -y -q heliodesk >"$logs/apt-purge.log" 2>&1 || fail "apt-get purge failed (log: $logs/apt-purge.log)"
+# With no configuration files left, dpkg may forget the package at removal already; else purge.
+if dpkg-query -W heliodesk >/dev/null 2>&1; then
+  dpkg --purge heliodesk >"$logs/dpkg-purge.log" 2>&1 || fail "dpkg --purge failed (log: $logs/dpkg-purge.log)"
+fi
 installed_by_us=false
 if dpkg-query -W -f='${Status}' heliodesk 2>/dev/null | grep -q "installed"; then fail "heliodesk is still installed"; fi
 left=()

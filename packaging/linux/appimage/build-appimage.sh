@@ -6,6 +6,7 @@
 # (glibc is not bundled).
 #   packaging/linux/appimage/build-appimage.sh                   the AppImage, in build/appimage/
 #   packaging/linux/appimage/build-appimage.sh --appdir-only     stop after the AppDir (no download)
+# HELIODESK_APPIMAGE_TREE=build/x reuses a tree configured with -DCMAKE_INSTALL_PREFIX=/usr.
 # linuxdeploy is downloaded at a pinned release and checked against the SHA-256 written below.
 set -euo pipefail
 
@@ -49,12 +50,16 @@ fetch() {
 }
 
 # --- Build and install into the AppDir -------------------------------------------------------------
-cmake -S "$root" -B "$build/tree" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHELIODESK_BUILD_TESTS=OFF \
-  -DCMAKE_INSTALL_PREFIX=/usr
-cmake --build "$build/tree" --parallel "$(nproc)"
+tree="${HELIODESK_APPIMAGE_TREE:-$build/tree}"
+if [ -z "${HELIODESK_APPIMAGE_TREE:-}" ]; then
+  cmake -S "$root" -B "$tree" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHELIODESK_BUILD_TESTS=OFF -DCMAKE_INSTALL_PREFIX=/usr
+fi
+grep -qx 'CMAKE_INSTALL_PREFIX:PATH=/usr' "$tree/CMakeCache.txt" ||
+  die "$tree is not configured with -DCMAKE_INSTALL_PREFIX=/usr"
+cmake --build "$tree" --parallel "$(nproc)"
 rm -rf "$appdir"
-DESTDIR="$appdir" cmake --install "$build/tree" --strip
-version="$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$build/tree/CMakeCache.txt")"
+DESTDIR="$appdir" cmake --install "$tree" --strip
+version="$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$tree/CMakeCache.txt")"
 
 desktop="$(find "$appdir/usr/share/applications" -name '*.desktop' | head -n 1)"
 [ -n "$desktop" ] || die "the install put no desktop file into $appdir/usr/share/applications"
