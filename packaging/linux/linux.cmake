@@ -77,7 +77,8 @@ set(CPACK_RPM_PACKAGE_SUGGESTS "qt6-qtwayland")
 # Directories the system owns (filesystem, hicolor-icon-theme, desktop-file-utils): not ours to list.
 set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
     /usr/share/applications /usr/share/metainfo /usr/share/icons /usr/share/icons/hicolor
-    /usr/share/icons/hicolor/scalable /usr/share/icons/hicolor/scalable/apps)
+    /usr/share/icons/hicolor/scalable /usr/share/icons/hicolor/scalable/apps
+    /usr/${CMAKE_INSTALL_LIBDIR}) # lib/x86_64-linux-gnu when configured with prefix /usr
 foreach(size IN LISTS HELIODESK_ICON_SIZES)
     list(APPEND CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
          /usr/share/icons/hicolor/${size}x${size} /usr/share/icons/hicolor/${size}x${size}/apps)

@@ -118,8 +118,9 @@ if [[ "$generators" == *RPM* ]]; then
     grep -q -- "$f" "$logs/rpm-files.txt" || fail "the .rpm has no $f"
   done
   # Directories the system owns must not be claimed by the package.
-  if grep -qxE '/usr/share/(applications|metainfo|icons|icons/hicolor)' "$logs/rpm-files.txt"; then
-    fail "the .rpm claims a system directory: $(grep -xE '/usr/share/(applications|metainfo|icons|icons/hicolor)' "$logs/rpm-files.txt" | head -n 1)"
+  system_dirs='/usr/share/(applications|metainfo|icons|icons/hicolor)|/usr/lib/[^/]+-linux-gnu|/usr/lib64'
+  if grep -qxE "$system_dirs" "$logs/rpm-files.txt"; then
+    fail "the .rpm claims a system directory: $(grep -xE "$system_dirs" "$logs/rpm-files.txt" | head -n 1)"
   fi
   for req in qt6-qtbase-gui qt6-qtbase-postgresql libsecret 'libQt6Core.so.6()(64bit)'; do
     grep -qF -- "$req" "$logs/rpm-requires.txt" || fail "the .rpm does not require $req"
