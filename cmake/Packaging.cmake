@@ -36,6 +36,25 @@ set(CPACK_SOURCE_IGNORE_FILES "/\\\\.git/" "/build/" "/\\\\.cache/")
 # Settings that differ per generator (install prefix, top directory) are chosen at cpack time.
 set(CPACK_PROJECT_CONFIG_FILE "${PROJECT_SOURCE_DIR}/cmake/CPackProjectConfig.cmake")
 
+# The files of Qt's SQLite and PostgreSQL drivers, as generator expressions, into `out_var`; for the
+# Windows and macOS deploy steps, which must copy them beside the program. `package` names what goes
+# without a driver this Qt lacks, in the warning.
+function(heliodesk_qt_sql_plugin_files out_var package)
+    set(files "")
+    foreach(plugin IN ITEMS QSQLiteDriverPlugin QPSQLDriverPlugin)
+        # Qt's own packages load the plugins' targets with Qt6Sql; some distributions' do not.
+        if(NOT TARGET Qt6::${plugin})
+            find_package(Qt6${plugin} QUIET CONFIG PATHS "${Qt6Sql_DIR}" NO_DEFAULT_PATH)
+        endif()
+        if(TARGET Qt6::${plugin})
+            list(APPEND files "$<TARGET_FILE:Qt6::${plugin}>")
+        else()
+            message(WARNING "Heliodesk: this Qt has no Qt6::${plugin}; ${package} goes without it.")
+        endif()
+    endforeach()
+    set(${out_var} "${files}" PARENT_SCOPE)
+endfunction()
+
 if(WIN32)
     if(EXISTS "${PROJECT_SOURCE_DIR}/packaging/windows/windows.cmake")
         include("${PROJECT_SOURCE_DIR}/packaging/windows/windows.cmake")

@@ -73,18 +73,7 @@ if(libsodium_PREFIX)
     list(APPEND heliodesk_dll_dirs "${libsodium_PREFIX}/bin")
 endif()
 
-set(heliodesk_sql_plugins "")
-foreach(plugin IN ITEMS QSQLiteDriverPlugin QPSQLDriverPlugin)
-    # Qt's own packages load the plugins' targets with Qt6Sql; some distributions' do not.
-    if(NOT TARGET Qt6::${plugin})
-        find_package(Qt6${plugin} QUIET CONFIG PATHS "${Qt6Sql_DIR}" NO_DEFAULT_PATH)
-    endif()
-    if(TARGET Qt6::${plugin})
-        list(APPEND heliodesk_sql_plugins "$<TARGET_FILE:Qt6::${plugin}>")
-    else()
-        message(WARNING "Heliodesk: this Qt has no Qt6::${plugin}; the installer goes without it.")
-    endif()
-endforeach()
+heliodesk_qt_sql_plugin_files(heliodesk_sql_plugins "the installer")
 
 install(CODE "
     set(HELIODESK_QT_SQL_PLUGINS \"${heliodesk_sql_plugins}\")
