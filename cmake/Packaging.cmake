@@ -55,6 +55,17 @@ function(heliodesk_qt_sql_plugin_files out_var package)
     set(${out_var} "${files}" PARENT_SCOPE)
 endfunction()
 
+# Qt's deploy script for the heliodesk target (windeployqt, macdeployqt) into `out_var`; extra
+# arguments go to qt_generate_deploy_app_script where it takes them (Qt 6.5 and later).
+function(heliodesk_qt_deploy_script out_var)
+    if(Qt6_VERSION VERSION_GREATER_EQUAL 6.5)
+        qt_generate_deploy_app_script(TARGET heliodesk OUTPUT_SCRIPT script NO_UNSUPPORTED_PLATFORM_ERROR ${ARGN})
+    else()
+        qt_generate_deploy_app_script(TARGET heliodesk FILENAME_VARIABLE script NO_UNSUPPORTED_PLATFORM_ERROR)
+    endif()
+    set(${out_var} "${script}" PARENT_SCOPE)
+endfunction()
+
 if(WIN32)
     if(EXISTS "${PROJECT_SOURCE_DIR}/packaging/windows/windows.cmake")
         include("${PROJECT_SOURCE_DIR}/packaging/windows/windows.cmake")

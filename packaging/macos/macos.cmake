@@ -66,15 +66,7 @@ install(TARGETS heliodesk_keychain LIBRARY DESTINATION "${HELIODESK_MACOS_BUNDLE
         COMPONENT ${heliodesk_component})
 
 # --- Deployment: Qt (macdeployqt), then what macdeployqt does not look at ---------------------------
-if(Qt6_VERSION VERSION_GREATER_EQUAL 6.5)
-    qt_generate_deploy_app_script(TARGET heliodesk
-        OUTPUT_SCRIPT heliodesk_deploy_script
-        NO_UNSUPPORTED_PLATFORM_ERROR)
-else()
-    qt_generate_deploy_app_script(TARGET heliodesk
-        FILENAME_VARIABLE heliodesk_deploy_script
-        NO_UNSUPPORTED_PLATFORM_ERROR)
-endif()
+heliodesk_qt_deploy_script(heliodesk_deploy_script)
 install(SCRIPT "${heliodesk_deploy_script}" COMPONENT ${heliodesk_component})
 
 # Where libraries that are not Qt's are looked for: libsodium's (pkg-config), qtkeychain's, every

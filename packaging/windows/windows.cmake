@@ -41,16 +41,7 @@ endforeach()
 # Qt's script copies the Qt DLLs and plugins the program uses and writes bin\qt.conf; heliodeskctl
 # and the keychain module use a subset of the same Qt DLLs. The compiler's runtime comes from
 # InstallRequiredSystemLibraries rather than windeployqt (which would ship vc_redist.exe).
-if(Qt6_VERSION VERSION_GREATER_EQUAL 6.5)
-    qt_generate_deploy_app_script(TARGET heliodesk
-        OUTPUT_SCRIPT heliodesk_deploy_script
-        NO_COMPILER_RUNTIME
-        NO_UNSUPPORTED_PLATFORM_ERROR)
-else()
-    qt_generate_deploy_app_script(TARGET heliodesk
-        FILENAME_VARIABLE heliodesk_deploy_script
-        NO_UNSUPPORTED_PLATFORM_ERROR)
-endif()
+heliodesk_qt_deploy_script(heliodesk_deploy_script NO_COMPILER_RUNTIME)
 install(SCRIPT "${heliodesk_deploy_script}")
 
 # msvcp140.dll, vcruntime140*.dll, …; not the Universal CRT, which Windows 10 (Qt 6's minimum) has.
